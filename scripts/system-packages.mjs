@@ -1,0 +1,44 @@
+// Installs the Debian packages Dizi (or its test suite) needs when they are missing.
+// Runs apt-get only as root; otherwise it names what to install and fails.
+import { execFileSync, spawnSync } from 'node:child_process';
+
+const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+
+/** @param {Array<[string, string]>} wanted pairs of [command that proves it is there, Debian package] */
+export function ensureSystemPackages(wanted) {
+  const missing = wanted.filter(([cmd]) => !has(cmd)).map(([, pkg]) => pkg);
+  if (missing.length === 0) return;
+  const unique = [...new Set(missing)];
+  if (process.getuid?.() !== 0) {
+    console.error(`dizi: missing system packages: ${unique.join(' ')}`);
+    console.error(`      install them with: sudo apt-get install -y ${unique.join(' ')}`);
+    process.exit(1);
+  }
+  console.log(`dizi: installing ${unique.join(' ')} with apt-get`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+  // Postfix asks questions on install; answer them so it installs unattended.
+  if (unique.includes('postfix')) {
+    spawnSync('debconf-set-selections', {
+      input:
+        'postfix postfix/main_mailer_type select No configuration\npostfix postfix/mailname string localhost\n',
+    });
+  }
+  execFileSync('apt-get', ['install', '-y', '-qq', ...unique], { stdio: 'inherit', env });
+}
+
+/** Runs `npm ci` (or `npm install` without a lock file) when node_modules is absent. */
+export function ensureNodeModules(root) {
+  if (spawnSync('test', ['-d', `${root}/node_modules/typescript`]).status === 0) return;
+  console.log('dizi: installing npm dependencies');
+  const r = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
+
+export function build(root) {
+  const r = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
