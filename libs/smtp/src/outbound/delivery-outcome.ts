@@ -1,0 +1,195 @@
+import type { NodemailerError } from 'nodemailer/lib/errors';
+import type { RecipientResult, RecipientStatus } from './delivery.types';
+import { isPermanentCode, parseSmtpReply } from './smtp-reply';
+import type { TransactionOutcome } from './smtp-session';
+
+/** Who answered: printed in results and in the DSN's Remote-MTA. */
+export interface Peer {
+  host: string;
+  address: string;
+  port: number;
+  viaSmartHost: boolean;
+}
+
+/** Why a host could not be used at all (before MAIL FROM); the next host may do better. */
+export interface ConnectFailure {
+  peer: Peer;
+  message: string;
+  code: number | null;
+  enhancedCode: string;
+  remoteResponse: string | null;
+}
+
+export function describePeer(peer: Peer): string {
+  return peer.host === peer.address
+    ? `${peer.address}:${peer.port}`
+    : `${peer.host}[${peer.address}]:${peer.port}`;
+}
+
+/** A recipient result from a server's reply (or a local reason when there was none). */
+export function resultFromReply(
+  recipient: string,
+  peer: Peer | null,
+  response: string | null,
+  fallback: { status: RecipientStatus; enhancedCode: string; message: string },
+): RecipientResult {
+  const reply = response ? parseSmtpReply(response) : null;
+  const base = {
+    recipient,
+    remoteHost: peer?.host ?? null,
+    remoteAddress: peer ? `${peer.address}:${peer.port}` : null,
+    viaSmartHost: peer?.viaSmartHost ?? false,
+  };
+  if (!reply) {
+    return {
+      ...base,
+      status: fallback.status,
+      code: null,
+      enhancedCode: fallback.enhancedCode,
+      message: fallback.message,
+      remoteResponse: null,
+    };
+  }
+  const status: RecipientStatus =
+    reply.code < 400 ? 'delivered' : isPermanentCode(reply.code) ? 'failed' : 'deferred';
+  return {
+    ...base,
+    status,
+    code: reply.code,
+    enhancedCode: reply.enhancedCode,
+    message: `${peer ? describePeer(peer) : 'the server'} said: ${reply.raw}`,
+    remoteResponse: reply.raw,
+  };
+}
+
+/** Maps one SMTP transaction to a result for each recipient. */
+export function resultsFromTransaction(
+  recipients: string[],
+  outcome: TransactionOutcome,
+  peer: Peer,
+  messageSize: number,
+): RecipientResult[] {
+  const rejectedByAddress = new Map<string, NodemailerError>();
+  for (const rejection of outcome.rejected) {
+    if (rejection.recipient) rejectedByAddress.set(rejection.recipient.toLowerCase(), rejection);
+  }
+
+  return recipients.map((recipient) => {
+    const key = recipient.toLowerCase();
+    const rejection = rejectedByAddress.get(key);
+    if (rejection) return resultFromError(recipient, rejection, peer, messageSize);
+    if (!outcome.error) {
+      return resultFromReply(recipient, peer, outcome.finalResponse, {
+        status: 'delivered',
+        enhancedCode: '2.0.0',
+        message: `accepted by ${describePeer(peer)}`,
+      });
+    }
+    // The transaction failed after RCPT: the error applies to every recipient still open,
+    // accepted or not yet asked (a broken connection leaves later recipients unasked).
+    return resultFromError(recipient, outcome.error, peer, messageSize);
+  });
+}
+
+/** A nodemailer error to a recipient result: 5xx failed, 4xx and network trouble deferred. */
+export function resultFromError(
+  recipient: string,
+  error: NodemailerError,
+  peer: Peer,
+  messageSize: number,
+): RecipientResult {
+  if (error.response) {
+    return resultFromReply(recipient, peer, error.response, {
+      status: 'deferred',
+      enhancedCode: '4.0.0',
+      message: error.message,
+    });
+  }
+  if (error.code === 'EMESSAGE' && /larger than allowed/.test(error.message)) {
+    // nodemailer compares our size with the SIZE the server advertised (RFC 1870 4): it would be refused.
+    return resultFromReply(recipient, peer, null, {
+      status: 'failed',
+      enhancedCode: '5.3.4',
+      message: `the message (${messageSize} bytes) is larger than ${describePeer(peer)} accepts (${error.message})`,
+    });
+  }
+  if (error.code === 'ESTREAM') {
+    return resultFromReply(recipient, peer, null, {
+      status: 'deferred',
+      enhancedCode: '4.3.0',
+      message: `could not read the queued message: ${error.message}`,
+    });
+  }
+  return resultFromReply(recipient, peer, null, {
+    status: 'deferred',
+    enhancedCode: '4.4.2',
+    message: `connection to ${describePeer(peer)} broke during the transaction: ${networkReason(error)}`,
+  });
+}
+
+/** Why a host could not be used, from the error of opening its session. */
+export function connectFailure(peer: Peer, error: NodemailerError): ConnectFailure {
+  const reply = error.response ? parseSmtpReply(error.response) : null;
+  if (reply) {
+    return {
+      peer,
+      message: `${describePeer(peer)} refused the session: ${reply.raw}`,
+      code: reply.code,
+      enhancedCode: reply.enhancedCode,
+      remoteResponse: reply.raw,
+    };
+  }
+  const tls = error.code === 'ETLS';
+  return {
+    peer,
+    message: tls
+      ? `TLS with ${describePeer(peer)} failed: ${error.message}`
+      : `could not talk to ${describePeer(peer)}: ${networkReason(error)}`,
+    code: null,
+    // RFC 3463: 4.7.5 cryptographic failure; 4.4.1 no answer from host.
+    enhancedCode: tls ? '4.7.5' : '4.4.1',
+    remoteResponse: null,
+  };
+}
+
+/** The result for every recipient when no host could be used: try again later. */
+export function deferredAfterConnectFailures(
+  recipients: string[],
+  domain: string,
+  failures: ConnectFailure[],
+): RecipientResult[] {
+  const last = failures[failures.length - 1];
+  const tried = failures.map((failure) => describePeer(failure.peer)).join(', ');
+  const message = last
+    ? `no server for ${domain} could take the message (tried ${tried}); last: ${last.message}`
+    : `no server for ${domain} to try`;
+  // Keep the detail of the reply but the class of what we do with it: defer.
+  const enhancedCode = last ? `4${last.enhancedCode.slice(1)}` : '4.4.1';
+  return recipients.map((recipient) => ({
+    recipient,
+    status: 'deferred',
+    code: last?.code ?? null,
+    enhancedCode,
+    message,
+    remoteResponse: last?.remoteResponse ?? null,
+    remoteHost: last?.remoteResponse ? last.peer.host : null,
+    remoteAddress: last?.remoteResponse ? `${last.peer.address}:${last.peer.port}` : null,
+    viaSmartHost: last?.peer.viaSmartHost ?? false,
+  }));
+}
+
+function networkReason(error: NodemailerError): string {
+  if (error.code === 'ETIMEDOUT') {
+    const what: Record<string, string> = {
+      CONNECT_TIMEOUT: 'timed out connecting',
+      GREETING_TIMEOUT: 'no greeting in time',
+      UPGRADE_TIMEOUT: 'TLS handshake timed out',
+      SOCKET_TIMEOUT: 'no reply in time',
+    };
+    return (error.timeoutType && what[error.timeoutType]) || error.message;
+  }
+  if (error.originalCode === 'ECONNREFUSED' || error.code === 'ECONNREFUSED') {
+    return 'connection refused';
+  }
+  return error.originalCode ? `${error.message} (${error.originalCode})` : error.message;
+}
