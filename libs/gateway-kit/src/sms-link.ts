@@ -1,0 +1,157 @@
+import { systemClock, type Clock } from './flow/clock';
+import type { LinkConfig } from './link-config';
+import { silentLogger, type LinkLogger } from './link-logger';
+import type { DeliveryReport, InboundMessage, InboundSink, OutboundSms } from './sms';
+import {
+  SegmentReassembler,
+  type InboundPart,
+  type ReassembledMessage,
+} from './text/segment-reassembler';
+import { decodeContent } from './text/text-encoding';
+import type { ConcatInfo } from './text/udh';
+
+export type LinkState = 'up' | 'down' | 'connecting';
+
+export interface LinkHealth {
+  state: LinkState;
+  windowInUse: number;
+  windowSize: number;
+  /** Segments per second actually sent, over the last few seconds. */
+  ratePerSec: number;
+  /** The configured limit, so the router can see how much room is left. */
+  tps: number;
+  /** Failures counted since start (refusals, time-outs, bad PDUs, lost connections). */
+  errors: number;
+  lastError?: string;
+}
+
+export interface LinkDeps {
+  sink: InboundSink;
+  logger?: LinkLogger;
+  clock?: Clock;
+  /** How long inbound segments wait for the rest of their message (default 5 min). */
+  reassemblyTimeoutMs?: number;
+}
+
+/** Sender, receiver and carrier id of an inbound segment, kept with the first one. */
+export interface InboundEnvelope {
+  from: string;
+  to: string;
+  carrierId?: string;
+}
+
+/**
+ * The contract every SMS link implements, plus what they all share: the sink, the
+ * logger, the clock and the joining of inbound long messages.
+ */
+export abstract class SmsLink {
+  readonly id: string;
+  readonly kind: string;
+  protected readonly sink: InboundSink;
+  protected readonly logger: LinkLogger;
+  protected readonly clock: Clock;
+  private readonly reassembler: SegmentReassembler<InboundEnvelope>;
+
+  constructor(
+    readonly config: LinkConfig,
+    deps: LinkDeps,
+  ) {
+    this.id = config.id;
+    this.kind = config.kind;
+    this.sink = deps.sink;
+    this.logger = deps.logger ?? silentLogger;
+    this.clock = deps.clock ?? systemClock;
+    this.reassembler = new SegmentReassembler<InboundEnvelope>({
+      timeoutMs: deps.reassemblyTimeoutMs ?? 5 * 60_000,
+      clock: this.clock,
+      onExpired: (partial) => {
+        this.logger.warn(
+          {
+            link: this.id,
+            from: partial.meta.from,
+            received: partial.received,
+            total: partial.total,
+          },
+          'long MO message timed out before all segments arrived; handing over what came',
+        );
+        void this.handOver(partial).catch(() => undefined);
+      },
+    });
+  }
+
+  /** Connects (or starts listening); resolves once the first attempt has finished. */
+  abstract start(): Promise<void>;
+
+  /** Closes the session politely and stops reconnecting. */
+  abstract stop(): Promise<void>;
+
+  /** Sends one SMS (all its segments); resolves with the carrier's id of each segment. */
+  abstract submit(sms: OutboundSms): Promise<string[]>;
+
+  abstract health(): LinkHealth;
+
+  /**
+   * Hands an inbound segment to the sink, joining long messages first. Resolves
+   * true when the segment is safely taken (held for joining, or the sink accepted
+   * the whole message), false when the sink failed and the carrier should resend.
+   */
+  protected async receiveInbound(
+    envelope: InboundEnvelope,
+    part: InboundPart,
+    concat: ConcatInfo | undefined,
+  ): Promise<boolean> {
+    if (!concat || concat.total === 1) {
+      const text = decodeContent(part.bytes, part.encoding);
+      return this.handOver({ meta: envelope, text, received: 1, total: 1, complete: true });
+    }
+    const key = `${envelope.from}|${envelope.to}`;
+    const result = this.reassembler.add(key, concat, part, envelope);
+    if (result.status === 'duplicate') {
+      this.logger.warn(
+        { link: this.id, from: envelope.from, seq: concat.seq },
+        'duplicate segment ignored',
+      );
+      return true;
+    }
+    return result.status === 'complete' ? this.handOver(result.message) : true;
+  }
+
+  /** Hands a delivery report to the sink; false when the sink failed. */
+  protected async receiveReport(report: DeliveryReport): Promise<boolean> {
+    try {
+      await this.sink.report(report);
+      return true;
+    } catch (error) {
+      this.logger.error(
+        { link: this.id, messageId: report.messageId, err: error },
+        'report sink failed',
+      );
+      return false;
+    }
+  }
+
+  /** Returns what is still waiting for segments, e.g. to store it on shutdown. */
+  protected drainPartialMessages(): ReassembledMessage<InboundEnvelope>[] {
+    return this.reassembler.flush();
+  }
+
+  private async handOver(message: ReassembledMessage<InboundEnvelope>): Promise<boolean> {
+    const inbound: InboundMessage = {
+      linkId: this.id,
+      from: message.meta.from,
+      to: message.meta.to,
+      text: message.text,
+      receivedAt: new Date(this.clock.now()),
+      complete: message.complete,
+      segments: message.received,
+      carrierId: message.meta.carrierId,
+    };
+    try {
+      await this.sink.message(inbound);
+      return true;
+    } catch (error) {
+      this.logger.error({ link: this.id, from: inbound.from, err: error }, 'message sink failed');
+      return false;
+    }
+  }
+}
