@@ -130,24 +130,35 @@ export function resultFromError(
 /** Why a host could not be used, from the error of opening its session. */
 export function connectFailure(peer: Peer, error: NodemailerError): ConnectFailure {
   const reply = error.response ? parseSmtpReply(error.response) : null;
-  if (reply) {
+  // Only a refusal is the server's answer; a 250 here (e.g. after EHLO) is context.
+  const refusal = reply && reply.code >= 400 ? reply : null;
+  if (error.code === 'ETLS') {
+    // RFC 3463: 4.7.4 security features not supported (STARTTLS refused or not offered),
+    // 4.7.5 cryptographic failure (the handshake itself broke).
     return {
       peer,
-      message: `${describePeer(peer)} refused the session: ${reply.raw}`,
-      code: reply.code,
-      enhancedCode: reply.enhancedCode,
-      remoteResponse: reply.raw,
+      message: refusal
+        ? `${describePeer(peer)} does not support STARTTLS (${refusal.raw}) and TLS is required`
+        : `TLS with ${describePeer(peer)} failed: ${error.message.split(/\r?\n/)[0]}`,
+      code: refusal?.code ?? null,
+      enhancedCode: refusal ? '4.7.4' : '4.7.5',
+      remoteResponse: refusal?.raw ?? null,
     };
   }
-  const tls = error.code === 'ETLS';
+  if (refusal) {
+    return {
+      peer,
+      message: `${describePeer(peer)} refused the session: ${refusal.raw}`,
+      code: refusal.code,
+      enhancedCode: refusal.enhancedCode,
+      remoteResponse: refusal.raw,
+    };
+  }
   return {
     peer,
-    message: tls
-      ? `TLS with ${describePeer(peer)} failed: ${error.message}`
-      : `could not talk to ${describePeer(peer)}: ${networkReason(error)}`,
+    message: `could not talk to ${describePeer(peer)}: ${networkReason(error)}`,
     code: null,
-    // RFC 3463: 4.7.5 cryptographic failure; 4.4.1 no answer from host.
-    enhancedCode: tls ? '4.7.5' : '4.4.1',
+    enhancedCode: '4.4.1', // RFC 3463: no answer from host
     remoteResponse: null,
   };
 }

@@ -87,7 +87,15 @@ export class SmtpSession {
         }
       };
       // The listener stays for the life of the connection: an 'error' without one would throw.
-      connection.on('error', (error: NodemailerError) => settle(error));
+      connection.on('error', (error: NodemailerError) => {
+        // A reset or garbage during the STARTTLS handshake comes as a socket error; call it
+        // what it is, so the caller can fall back to plain text in opportunistic mode.
+        if (connection.upgrading && error.code !== 'ETLS') {
+          error.originalCode ??= error.code;
+          error.code = 'ETLS';
+        }
+        settle(error);
+      });
       connection.once('end', () => settle(closedBeforeReady()));
       connection.connect((error) => settle(error ?? null));
     });
