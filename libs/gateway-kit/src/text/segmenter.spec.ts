@@ -105,6 +105,20 @@ describe('segmentText', () => {
     );
   });
 
+  it('counts GBK in bytes: 70 Chinese characters fit, mixed text splits on characters', () => {
+    assert.equal(
+      segmentText('中'.repeat(70), { encodings: ['ascii', 'gbk'], reference: 1 }).segments.length,
+      1,
+    );
+    const mixed = segmentText('a' + '中'.repeat(70), { encodings: ['ascii', 'gbk'], reference: 1 });
+    assert.equal(mixed.encoding, 'gbk');
+    assert.deepEqual(
+      mixed.segments.map((s) => s.payload.length),
+      [133, 8],
+    );
+    assert.equal(mixed.segments[0].payload.subarray(0, 3).toString('hex'), '61d6d0');
+  });
+
   it('names the character no allowed encoding can carry', () => {
     assert.throws(
       () => segmentText('ok 中', { encodings: ['ascii'], reference: 1 }),

@@ -1,7 +1,6 @@
 import { FieldEncodeError } from '../errors';
 import { encodeGsm7Septets, gsm7FillBits, packSeptets } from './gsm7-codec';
-import { chooseEncoding, type TextEncoding } from './text-encoding';
-import { encodeUcs2 } from './ucs2-codec';
+import { chooseEncoding, encodeOctets, type TextEncoding } from './text-encoding';
 import { concatUdh } from './udh';
 
 /** User data of one SMS: 140 octets (TS 23.040 TP-UDL limit; CMPP Msg_Length ≤ 140). */
@@ -113,6 +112,8 @@ function unitCost(ch: string, encoding: TextEncoding): number {
       return encodeGsm7Septets(ch).length;
     case 'ucs2':
       return ch.length * 2;
+    case 'gbk':
+      return encodeOctets(ch, 'gbk').length;
     default:
       return 1;
   }
@@ -158,7 +159,7 @@ function buildSegment(
     payload = packSeptets(septets, gsm7FillBits(udhLength));
     userDataLength = Math.ceil((udhLength * 8) / 7) + septets.length;
   } else {
-    payload = encoding === 'ucs2' ? encodeUcs2(text) : Buffer.from(text, 'latin1');
+    payload = encoding === 'binary' ? Buffer.from(text, 'latin1') : encodeOctets(text, encoding);
     userDataLength = udhLength + payload.length;
   }
   const userData = udh ? Buffer.concat([udh, payload]) : payload;

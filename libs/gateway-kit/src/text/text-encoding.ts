@@ -1,17 +1,17 @@
 import * as iconv from 'iconv-lite';
 import { UnencodableTextError } from '../errors';
 import { decodeGsm7Septets, isGsm7Encodable } from './gsm7-codec';
-import { decodeUcs2 } from './ucs2-codec';
+import { decodeUcs2, encodeUcs2 } from './ucs2-codec';
 
 /**
  * Encodings a link can send. `gsm7` is packed GSM 03.38 (SMPP, modems); `ascii` is one
  * byte per character with no packing (CMPP/SGIP/SMGP Msg_Fmt 0); `ucs2` is UTF-16BE;
- * `binary` is raw 8-bit data.
+ * `gbk` is the Chinese national code page (Msg_Fmt 15); `binary` is raw 8-bit data.
  */
-export type TextEncoding = 'gsm7' | 'ascii' | 'ucs2' | 'binary';
+export type TextEncoding = 'gsm7' | 'ascii' | 'ucs2' | 'gbk' | 'binary';
 
 /** What inbound content can arrive as. `gsm7` here means unpacked septets, one per byte. */
-export type ContentEncoding = TextEncoding | 'gbk';
+export type ContentEncoding = TextEncoding;
 
 export function isAsciiEncodable(text: string): boolean {
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false;
@@ -26,9 +26,21 @@ export function canEncode(text: string, encoding: TextEncoding): boolean {
       return isAsciiEncodable(text);
     case 'ucs2':
       return true;
+    case 'gbk':
+      return iconv.decode(iconv.encode(text, 'gbk'), 'gbk') === text;
     case 'binary':
       return false;
   }
+}
+
+/** Bytes of a text in an octet-based encoding (not gsm7, which is packed by the segmenter). */
+export function encodeOctets(
+  text: string,
+  encoding: Exclude<TextEncoding, 'gsm7' | 'binary'>,
+): Buffer {
+  if (encoding === 'ucs2') return encodeUcs2(text);
+  if (encoding === 'gbk') return iconv.encode(text, 'gbk');
+  return Buffer.from(text, 'latin1');
 }
 
 /**
