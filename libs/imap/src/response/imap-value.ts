@@ -6,7 +6,9 @@
  *   Buffer    -> the same for raw bytes (8-bit header bytes stay byte for byte)
  *   Atom      -> written as is (flags, keywords, item names)
  *   Literal   -> always a literal (message bodies)
- *   array     -> a parenthesized list
+ *   array     -> a parenthesized list, items separated by spaces
+ *   Adjacent  -> items written with no space between them: RFC 3501 writes the parts of
+ *                a multipart BODYSTRUCTURE and the addresses of an ENVELOPE list so
  */
 export class Atom {
   constructor(readonly text: string) {}
@@ -16,7 +18,12 @@ export class Literal {
   constructor(readonly data: Buffer) {}
 }
 
-export type ImapValue = null | number | string | Buffer | Atom | Literal | readonly ImapValue[];
+export class Adjacent {
+  constructor(readonly items: readonly ImapValue[]) {}
+}
+
+export type ImapValue =
+  null | number | string | Buffer | Atom | Literal | Adjacent | readonly ImapValue[];
 
 /** Longer strings go as literals: some clients cap quoted strings, and literals need no escaping. */
 const MAX_QUOTED_LENGTH = 1024;
@@ -58,6 +65,8 @@ export function writeValue(value: ImapValue, out: Buffer[]): void {
     out.push(Buffer.from(value.text, 'latin1'));
   } else if (value instanceof Literal) {
     literal(value.data, out);
+  } else if (value instanceof Adjacent) {
+    for (const item of value.items) writeValue(item, out);
   } else if (Array.isArray(value)) {
     out.push(Buffer.from('('));
     writeValues(value, out);
