@@ -25,10 +25,14 @@ build(root);
 if (!filter.length) {
   const lint = spawnSync('npx', ['--no-install', 'eslint', '.'], { cwd: root, stdio: 'inherit' });
   if (lint.status !== 0) process.exit(lint.status ?? 1);
-  const fmt = spawnSync('npx', ['--no-install', 'prettier', '--check', '.', '--log-level', 'warn'], {
-    cwd: root,
-    stdio: 'inherit',
-  });
+  const fmt = spawnSync(
+    'npx',
+    ['--no-install', 'prettier', '--check', '.', '--log-level', 'warn'],
+    {
+      cwd: root,
+      stdio: 'inherit',
+    },
+  );
   if (fmt.status !== 0) process.exit(fmt.status ?? 1);
 }
 
@@ -63,7 +67,8 @@ const pgFiles = files.filter((f) => f.includes('.db.'));
 if (pgFiles.length) {
   const probe = spawnSync('psql', [pgUrl, '-Atc', 'select 1'], { encoding: 'utf8' });
   if (probe.status === 0 && probe.stdout.trim() === '1') {
-    status = run('PostgreSQL', pgFiles, { DIZI_TEST_PG_URL: pgUrl, DIZI_TEST_DB: 'postgres' }) || status;
+    status =
+      run('PostgreSQL', pgFiles, { DIZI_TEST_PG_URL: pgUrl, DIZI_TEST_DB: 'postgres' }) || status;
   } else {
     console.log(`\n=== PostgreSQL: not reachable at ${pgUrl}; the PostgreSQL pass is skipped`);
   }

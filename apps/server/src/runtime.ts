@@ -1,0 +1,257 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { ConnectionOptions } from 'bullmq';
+import { DiziConfig } from '@dizi/config';
+import { DirectoryService, RecipientResolver } from '@dizi/directory';
+import { headerEnd } from '@dizi/mail';
+import type { Logger } from '@dizi/logging';
+import { redisOptions, RedisSupervisor } from '@dizi/queue';
+import {
+  AuthGuard,
+  ConnectionLimiter,
+  ListenerMode,
+  MxResolver,
+  NoticeComposer,
+  OutboundDelivery,
+  SmtpDeliveryClient,
+  SmtpListener,
+  Spool,
+  SpoolProcessor,
+  SystemNotices,
+} from '@dizi/smtp';
+import {
+  Database,
+  DirectoryRepository,
+  FsBlobStore,
+  MailboxRepository,
+  openDataSource,
+  OutboundQueueRepository,
+} from '@dizi/store';
+import { loadTlsMaterial } from './tls-material';
+
+/** Everything a role needs, built once per process (the composition root). */
+export interface DiziServices {
+  config: DiziConfig;
+  log: Logger;
+  db: Database;
+  blobs: FsBlobStore;
+  directoryRepo: DirectoryRepository;
+  mailboxes: MailboxRepository;
+  outboundRepo: OutboundQueueRepository;
+  directory: DirectoryService;
+  resolver: RecipientResolver;
+  spool: Spool;
+  processor: SpoolProcessor;
+  outbound: OutboundDelivery;
+  notices: SystemNotices;
+}
+
+/**
+ * One Dizi process: opens storage and Redis, then starts the roles named in config
+ * (smtp, submission, web, worker). `stop()` closes listeners first, finishes the
+ * messages in hand, then closes storage.
+ */
+export class DiziRuntime {
+  private readonly listeners = new Map<ListenerMode, SmtpListener>();
+  private httpClose: (() => Promise<void>) | null = null;
+  private httpPort = 0;
+
+  private constructor(
+    readonly services: DiziServices,
+    private readonly redis: RedisSupervisor | null,
+  ) {}
+
+  static async start(
+    config: DiziConfig,
+    log: Logger,
+    composer: NoticeComposer,
+    startHttp?: (s: DiziServices) => Promise<{ port: number; close: () => Promise<void> }>,
+  ): Promise<DiziRuntime> {
+    mkdirSync(config.dataDir, { recursive: true });
+    const db = new Database(
+      await openDataSource({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }),
+    );
+    let supervisor: RedisSupervisor | null = null;
+    let redisUrl = config.redisUrl;
+    if (!redisUrl) {
+      supervisor = new RedisSupervisor(config.dataDir, log.child({ component: 'redis' }), () => {
+        void runtime?.services.outbound.reconcile().catch(() => undefined);
+      });
+      await supervisor.start();
+      redisUrl = supervisor.url();
+    }
+    const blobs = new FsBlobStore(path.join(config.dataDir, 'blobs'));
+    const directoryRepo = new DirectoryRepository(db);
+    const mailboxes = new MailboxRepository(db);
+    const outboundRepo = new OutboundQueueRepository(db);
+    const directory = new DirectoryService(
+      directoryRepo,
+      { userQuotaMb: config.quota.defaultUserQuotaMb },
+      async (ids) => {
+        for (const id of ids) await blobs.delete(id);
+      },
+    );
+    const resolver = new RecipientResolver(directoryRepo);
+    const spool = new Spool(config.dataDir);
+    await spool.init();
+
+    // Cycles (processor -> notices -> processor) are closed through these late bindings.
+    let processor: SpoolProcessor;
+    const notices = new SystemNotices(
+      spool,
+      composer,
+      (e) => processor.submit(e),
+      log.child({ component: 'notices' }),
+    );
+    const outbound = new OutboundDelivery(
+      redisOptions(redisUrl) as ConnectionOptions,
+      outboundRepo,
+      blobs,
+      new SmtpDeliveryClient(new MxResolver({ routes: config.delivery.routes })),
+      config.delivery,
+      config.hostname,
+      {
+        failed: async (entry, results) => {
+          const raw = await blobs.read(entry.message.blobId).catch(() => Buffer.alloc(0));
+          const end = headerEnd(raw);
+          await notices.bounce(
+            entry.message.sender,
+            new Date(entry.message.createdAt),
+            entry.message.envId,
+            end > 0 ? raw.subarray(0, end) : raw.subarray(0, 64 * 1024),
+            results.map((r) => ({
+              recipient: r.recipient,
+              status: r.enhancedCode,
+              diagnostic: r.remoteResponse ?? r.message,
+              remoteHost: r.remoteHost,
+            })),
+          );
+        },
+      },
+      log.child({ component: 'outbound' }),
+    );
+    processor = new SpoolProcessor(
+      spool,
+      resolver,
+      mailboxes,
+      outboundRepo,
+      blobs,
+      {
+        scheduleOutbound: (id, domains) => outbound.schedule(id, domains),
+        bounce: async (entry, failed) => {
+          const raw = await readHeaderBlock(entry.messageFile);
+          await notices.bounce(
+            entry.envelope.sender,
+            new Date(entry.envelope.receivedAt),
+            entry.envelope.envId,
+            raw,
+            failed,
+          );
+        },
+        quotaLow: async (userId, used, quota) => {
+          const user = await directoryRepo.findUserById(userId);
+          if (!user || user.quotaWarned) return;
+          await directoryRepo.updateUser(userId, { quotaWarned: true });
+          await notices.quotaWarning(user.address, used, quota);
+        },
+      },
+      log.child({ component: 'spool' }),
+      config.quota.warningThresholdBytes,
+    );
+    const services: DiziServices = {
+      config,
+      log,
+      db,
+      blobs,
+      directoryRepo,
+      mailboxes,
+      outboundRepo,
+      directory,
+      resolver,
+      spool,
+      processor,
+      outbound,
+      notices,
+    };
+    const runtime: DiziRuntime = new DiziRuntime(services, supervisor);
+    try {
+      await runtime.startRoles(startHttp);
+    } catch (err) {
+      await runtime.stop().catch(() => undefined);
+      throw err;
+    }
+    return runtime;
+  }
+
+  private async startRoles(
+    startHttp?: (s: DiziServices) => Promise<{ port: number; close: () => Promise<void> }>,
+  ): Promise<void> {
+    const { config, log } = this.services;
+    const roles = new Set(config.roles);
+    if (roles.has('worker')) await this.services.outbound.startWorker();
+    // The spool is local to the node that accepted the mail: finish it before listening.
+    await this.services.processor.recover();
+    if (roles.has('smtp') || roles.has('submission')) {
+      const tls = await loadTlsMaterial(config);
+      const limiter = new ConnectionLimiter(
+        config.smtp.connectionsPerIpAtOnce,
+        config.smtp.connectionsPerIpPerMinute,
+      );
+      const guard = new AuthGuard(
+        config.smtp.authFailureDelayMs,
+        config.smtp.authLockoutAttempts,
+        config.smtp.authLockoutSeconds,
+      );
+      const plan: Array<[ListenerMode, number]> = [];
+      if (roles.has('smtp')) plan.push(['mx', config.smtp.port]);
+      if (roles.has('submission'))
+        plan.push(['submission', config.smtp.submissionPort], ['smtps', config.smtp.smtpsPort]);
+      for (const [mode, port] of plan) {
+        const listener = new SmtpListener({
+          mode,
+          config: config.smtp,
+          hostname: config.hostname,
+          tls,
+          directory: this.services.directory,
+          directoryRepo: this.services.directoryRepo,
+          resolver: this.services.resolver,
+          spool: this.services.spool,
+          limiter,
+          authGuard: guard,
+          log: log.child({ component: `smtp-${mode}` }),
+          onAccepted: (entry) => this.services.processor.submit(entry),
+        });
+        await listener.listen(port, config.smtp.listenHost);
+        this.listeners.set(mode, listener);
+      }
+    }
+    if (roles.has('web') && startHttp) {
+      const http = await startHttp(this.services);
+      this.httpClose = http.close;
+      this.httpPort = http.port;
+    }
+  }
+
+  /** The port a listener got (useful when configured as 0). */
+  port(which: ListenerMode | 'http'): number {
+    if (which === 'http') return this.httpPort;
+    return this.listeners.get(which)?.port ?? 0;
+  }
+
+  async stop(): Promise<void> {
+    for (const l of this.listeners.values()) await l.close();
+    this.listeners.clear();
+    await this.httpClose?.();
+    await this.services.processor.idle();
+    await this.services.outbound.close();
+    await this.services.db.close();
+    await this.redis?.stop();
+  }
+}
+
+async function readHeaderBlock(file: string): Promise<Buffer> {
+  const { promises: fs } = await import('node:fs');
+  const raw = await fs.readFile(file);
+  const end = headerEnd(raw);
+  return end > 0 ? raw.subarray(0, end) : raw.subarray(0, 64 * 1024);
+}

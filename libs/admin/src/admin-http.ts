@@ -1,0 +1,98 @@
+import { BadRequestException, Module, ValidationError, ValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { Logger } from 'pino';
+import { DirectoryService } from '@dizi/directory';
+import { AdminAuthGuard, AdminAuthOptions } from './admin-auth.guard';
+import {
+  AliasesController,
+  DomainsController,
+  GroupsController,
+  QueueController,
+  UsersController,
+} from './admin.controllers';
+import { ADMIN_AUTH, DIRECTORY_SERVICE, QUEUE_ADMIN } from './admin.tokens';
+import { DiziErrorFilter } from './dizi-error.filter';
+import { QueueAdmin } from './queue-admin';
+
+export interface AdminHttpDeps {
+  directory: DirectoryService;
+  queue: QueueAdmin;
+  auth: AdminAuthOptions;
+  log: Logger;
+}
+
+function firstField(
+  errors: ValidationError[],
+  prefix = '',
+): { field: string; message: string } | null {
+  for (const e of errors) {
+    const field = prefix ? `${prefix}.${e.property}` : e.property;
+    const msg = Object.values(e.constraints ?? {})[0];
+    if (msg) return { field, message: msg };
+    const inner = firstField(e.children ?? [], field);
+    if (inner) return inner;
+  }
+  return null;
+}
+
+/**
+ * The HTTP side of the `web` role: the admin REST API under /api/admin, described by
+ * OpenAPI at /api/docs (JSON at /api/docs-json). Bad payloads get 400 with the field.
+ */
+export async function startAdminHttp(
+  deps: AdminHttpDeps,
+  port: number,
+  host: string,
+): Promise<{ port: number; close: () => Promise<void> }> {
+  @Module({
+    controllers: [
+      DomainsController,
+      UsersController,
+      AliasesController,
+      GroupsController,
+      QueueController,
+    ],
+    providers: [
+      AdminAuthGuard,
+      { provide: DIRECTORY_SERVICE, useValue: deps.directory },
+      { provide: QUEUE_ADMIN, useValue: deps.queue },
+      { provide: ADMIN_AUTH, useValue: deps.auth },
+    ],
+  })
+  class AdminHttpModule {}
+
+  const app = await NestFactory.create(AdminHttpModule, { logger: false, bodyParser: true });
+  app.useGlobalFilters(new DiziErrorFilter());
+  app.useGlobalPipes(
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      exceptionFactory: (errors) => {
+        const first = firstField(errors) ?? { field: 'body', message: 'invalid payload' };
+        return new BadRequestException({
+          error: 'invalid',
+          message: `${first.field}: ${first.message}`,
+          field: first.field,
+        });
+      },
+    }),
+  );
+  const doc = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Dizi admin API')
+      .setDescription('Domains, users, aliases, groups and the outbound queue.')
+      .setVersion('0.1')
+      .addBasicAuth()
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('api/docs', app, doc);
+  await app.listen(port, host);
+  const addr = app.getHttpServer().address();
+  const actual = typeof addr === 'object' && addr ? addr.port : port;
+  deps.log.info({ port: actual }, 'HTTP admin API ready');
+  return { port: actual, close: () => app.close() };
+}

@@ -1,0 +1,73 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  ArrayNotEmpty,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Length,
+  Min,
+} from 'class-validator';
+import { POST_POLICIES } from '@dizi/store';
+
+export class CreateDomainDto {
+  @ApiProperty({ example: 'example.com' }) @IsString() @Length(1, 253) name!: string;
+}
+
+export class CreateUserDto {
+  @ApiProperty({ example: 'alice@example.com' }) @IsString() @Length(3, 320) address!: string;
+  @ApiProperty({ minLength: 8 }) @IsString() @Length(8, 1024) password!: string;
+  @ApiPropertyOptional({ description: 'Quota in MB; 0 = unlimited' })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  quotaMb?: number;
+  @ApiPropertyOptional({ enum: ['user', 'domain-admin', 'admin'] })
+  @IsOptional()
+  @IsIn(['user', 'domain-admin', 'admin'])
+  role?: 'user' | 'domain-admin' | 'admin';
+  @ApiPropertyOptional() @IsOptional() @IsString() @Length(0, 255) displayName?: string;
+}
+
+export class UpdateUserDto {
+  @ApiPropertyOptional({ minLength: 8 })
+  @IsOptional()
+  @IsString()
+  @Length(8, 1024)
+  password?: string;
+  @ApiPropertyOptional({ description: 'Quota in MB; 0 = unlimited' })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  quotaMb?: number;
+}
+
+export class CreateAliasDto {
+  @ApiProperty({ example: 'sales@example.com' }) @IsString() @Length(3, 320) address!: string;
+  @ApiProperty({ type: [String], example: ['alice@example.com'] })
+  @IsArray()
+  @ArrayNotEmpty()
+  @IsString({ each: true })
+  targets!: string[];
+}
+
+export class CreateGroupDto {
+  @ApiProperty({ example: 'all@example.com' }) @IsString() @Length(3, 320) address!: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @Length(0, 255) name?: string;
+  @ApiPropertyOptional({ enum: POST_POLICIES })
+  @IsOptional()
+  @IsIn(POST_POLICIES)
+  postPolicy?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() allowedSender?: string;
+}
+
+export class AddMemberDto {
+  @ApiProperty({
+    example: '*@example.com',
+    description: 'An address, or *@domain for every user of a domain',
+  })
+  @IsString()
+  @Length(3, 320)
+  member!: string;
+}

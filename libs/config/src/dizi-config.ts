@@ -1,0 +1,125 @@
+import { Type } from 'class-transformer';
+import {
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+
+/** Roles one process can take; all of them by default (see ARCHITECTURE.md, R1). */
+export const ALL_ROLES = ['smtp', 'submission', 'web', 'worker'] as const;
+export type DiziRole = (typeof ALL_ROLES)[number];
+
+const PORT_MAX = 65535;
+
+export class SmtpConfig {
+  /** Listen address for every SMTP listener. */
+  @IsString() listenHost = '0.0.0.0';
+  /** MX: inbound mail for local domains, no AUTH. Production: 25. */
+  @IsInt() @Min(0) @Max(PORT_MAX) port = 2525;
+  /** Submission with STARTTLS and AUTH. Production: 587. */
+  @IsInt() @Min(0) @Max(PORT_MAX) submissionPort = 2587;
+  /** Submission over implicit TLS. Production: 465. */
+  @IsInt() @Min(0) @Max(PORT_MAX) smtpsPort = 2465;
+  @IsOptional() @IsString() banner?: string;
+  @IsInt() @Min(1) maxRecipients = 16;
+  @IsInt() @Min(1024) maxMessageBytes = 100 * 1024 * 1024;
+  /** More Received headers than this is a mail loop (RFC 5321 6.3). */
+  @IsInt() @Min(1) maxHops = 32;
+  @IsInt() @Min(1) connectionsPerIpPerMinute = 32;
+  @IsInt() @Min(1) connectionsPerIpAtOnce = 32;
+  @IsInt() @Min(0) authFailureDelayMs = 2000;
+  /** Failed AUTH attempts (per client IP and user) before a lock-out. */
+  @IsInt() @Min(1) authLockoutAttempts = 5;
+  @IsInt() @Min(1) authLockoutSeconds = 900;
+  /** Networks (CIDR) that may relay without AUTH, e.g. an internal application server. */
+  @IsArray() @IsString({ each: true }) relayNetworks: string[] = [];
+  /** Idle time-out of a session. */
+  @IsInt() @Min(1000) socketTimeoutMs = 5 * 60 * 1000;
+}
+
+export class SmartHostConfig {
+  @IsString() host!: string;
+  @IsInt() @Min(1) @Max(PORT_MAX) port = 587;
+  /** true: implicit TLS (465); false: STARTTLS when offered. */
+  @IsBoolean() secure = false;
+  @IsOptional() @IsString() user?: string;
+  @IsOptional() @IsString() pass?: string;
+}
+
+export class DeliveryConfig {
+  /** Concurrent outbound deliveries of this process (M2: 25 workers). */
+  @IsInt() @Min(1) workers = 25;
+  @IsInt() @Min(1) concurrencyPerDomain = 5;
+  /** Seconds between tries of a deferred delivery. */
+  @IsInt() @Min(1) retryIntervalSeconds = 480;
+  @IsInt() @Min(1) maxAttempts = 16;
+  @IsIn(['never', 'on-failure', 'always']) smartHostMode: 'never' | 'on-failure' | 'always' =
+    'never';
+  @IsOptional() @ValidateNested() @Type(() => SmartHostConfig) smartHost?: SmartHostConfig;
+  /**
+   * Static routes: destination domain (or `*`) to `host:port`, used before MX lookup.
+   * Tests point a domain at a loopback receiver with it.
+   */
+  @IsObject() routes: Record<string, string> = {};
+  @IsIn(['opportunistic', 'required']) tls: 'opportunistic' | 'required' = 'opportunistic';
+  @IsInt() @Min(1000) connectTimeoutMs = 30_000;
+  /** Language of bounces and notices: zh or en. */
+  @IsIn(['zh', 'en']) noticeLanguage: 'zh' | 'en' = 'zh';
+}
+
+export class QuotaConfig {
+  /** Default quota of a new user, in MB (0 = unlimited). */
+  @IsInt() @Min(0) defaultUserQuotaMb = 1024;
+  /** A warning mail is sent when free space falls under this many bytes (M5: 500 KB). */
+  @IsInt() @Min(0) warningThresholdBytes = 500 * 1024;
+}
+
+export class TlsConfig {
+  @IsOptional() @IsString() certFile?: string;
+  @IsOptional() @IsString() keyFile?: string;
+}
+
+export class HttpConfig {
+  @IsString() listenHost = '0.0.0.0';
+  @IsInt() @Min(0) @Max(PORT_MAX) port = 8080;
+  /** Bearer token for /api/admin, in addition to HTTP Basic with an admin account. */
+  @IsOptional() @IsString() adminToken?: string;
+}
+
+export class LogConfig {
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) level = 'info';
+}
+
+/**
+ * The whole configuration of a Dizi process: defaults < config file (DIZI_CONFIG) <
+ * environment. Validated once at start; see docs/configuration.md.
+ */
+export class DiziConfig {
+  @IsString() dataDir = './data';
+  @IsString()
+  @Matches(/^[A-Za-z0-9.-]+$/, { message: 'hostname must be a DNS name' })
+  hostname = 'localhost';
+  /** Empty: the embedded SQLite file `<dataDir>/dizi.sqlite`. */
+  @IsString() databaseUrl = '';
+  /** Empty: a private redis-server started and supervised by Dizi on a unix socket. */
+  @IsString() redisUrl = '';
+  @IsArray() @IsIn(ALL_ROLES, { each: true }) roles: DiziRole[] = [...ALL_ROLES];
+  /** Directory of editable notice templates; empty: the built-in ones. */
+  @IsString() templatesDir = '';
+  @ValidateNested() @Type(() => SmtpConfig) smtp = new SmtpConfig();
+  @ValidateNested() @Type(() => DeliveryConfig) delivery = new DeliveryConfig();
+  @ValidateNested() @Type(() => QuotaConfig) quota = new QuotaConfig();
+  @ValidateNested() @Type(() => TlsConfig) tls = new TlsConfig();
+  @ValidateNested() @Type(() => HttpConfig) http = new HttpConfig();
+  @ValidateNested() @Type(() => LogConfig) log = new LogConfig();
+  /** SMS and other gateway links (issue 4), kept as data here and validated by each gateway. */
+  @IsArray() links: Record<string, unknown>[] = [];
+}

@@ -1,0 +1,2 @@
+export * from './dizi-config';
+export * from './config-loader';

@@ -1,0 +1,282 @@
+import { DiziError } from '@dizi/errors';
+import {
+  DirectoryRepository,
+  DomainEntity,
+  GroupEntity,
+  hashPassword,
+  POST_POLICIES,
+  PostPolicy,
+  UserEntity,
+  UserRole,
+  verifyPassword,
+} from '@dizi/store';
+import { normalizeDomain, parseAddress } from './address';
+
+const MB = 1024 * 1024;
+export const MIN_PASSWORD_LENGTH = 8;
+
+export interface AddUserInput {
+  address: string;
+  password: string;
+  /** Megabytes; undefined = the configured default; 0 = unlimited. */
+  quotaMb?: number;
+  role?: UserRole;
+  displayName?: string;
+}
+
+export interface GroupView {
+  address: string;
+  name: string;
+  postPolicy: PostPolicy;
+  allowedSender: string | null;
+  members: string[];
+}
+
+/**
+ * The admin operations on domains, users, aliases and groups (M6, M7, M8), with the
+ * validation and the errors a user can act on. Used by the CLI and the REST API alike.
+ */
+export class DirectoryService {
+  constructor(
+    private readonly repo: DirectoryRepository,
+    private readonly defaults: { userQuotaMb: number },
+    /** Called with blob ids freed by a removal, after the commit. */
+    private readonly onBlobsFreed: (ids: string[]) => Promise<void> = async () => undefined,
+  ) {}
+
+  // ---- domains
+  async addDomain(name: string): Promise<DomainEntity> {
+    const domain = normalizeDomain(name, 'name');
+    if (await this.repo.findDomain(domain)) {
+      throw new DiziError('conflict', `domain ${domain} exists already`, 'name');
+    }
+    return this.repo.addDomain(domain);
+  }
+  listDomains(): Promise<DomainEntity[]> {
+    return this.repo.listDomains();
+  }
+  async removeDomain(name: string): Promise<void> {
+    const d = await this.requireDomain(normalizeDomain(name, 'name'));
+    const users = await this.repo.countUsers(d.id);
+    if (users > 0) {
+      throw new DiziError(
+        'conflict',
+        `domain ${d.name} still has ${users} user(s); remove them first`,
+        'name',
+      );
+    }
+    await this.repo.removeDomain(d.id);
+  }
+  async isLocalDomain(domain: string): Promise<boolean> {
+    const d = await this.repo.findDomain(domain);
+    return !!d && d.enabled;
+  }
+
+  // ---- users
+  async addUser(input: AddUserInput): Promise<UserEntity> {
+    const addr = parseAddress(input.address);
+    const domain = await this.requireDomain(addr.domain, 'address');
+    this.checkPassword(input.password);
+    await this.requireFree(addr.address);
+    if (domain.maxUsers > 0 && (await this.repo.countUsers(domain.id)) >= domain.maxUsers) {
+      throw new DiziError(
+        'conflict',
+        `domain ${domain.name} has reached its limit of ${domain.maxUsers} users`,
+        'address',
+      );
+    }
+    const quotaMb = input.quotaMb ?? this.defaults.userQuotaMb;
+    if (!Number.isInteger(quotaMb) || quotaMb < 0) {
+      throw new DiziError(
+        'invalid',
+        'quota must be a whole number of megabytes (0 = unlimited)',
+        'quotaMb',
+      );
+    }
+    return this.repo.addUser({
+      address: addr.address,
+      domainId: domain.id,
+      passwordHash: await hashPassword(input.password),
+      quotaBytes: quotaMb * MB,
+      role: input.role ?? 'user',
+      displayName: input.displayName ?? '',
+    });
+  }
+  async listUsers(domainName?: string): Promise<UserEntity[]> {
+    if (!domainName) return this.repo.listUsers();
+    const d = await this.requireDomain(normalizeDomain(domainName));
+    return this.repo.listUsers(d.id);
+  }
+  async getUser(address: string): Promise<UserEntity> {
+    const addr = parseAddress(address);
+    const user = await this.repo.findUser(addr.address);
+    if (!user) throw new DiziError('not-found', `no user ${addr.address}`, 'address');
+    return user;
+  }
+  async removeUser(address: string): Promise<void> {
+    const user = await this.getUser(address);
+    const freed = await this.repo.removeUser(user.id);
+    await this.onBlobsFreed(freed);
+  }
+  async setPassword(address: string, password: string): Promise<void> {
+    const user = await this.getUser(address);
+    this.checkPassword(password);
+    await this.repo.updateUser(user.id, { passwordHash: await hashPassword(password) });
+  }
+  async setQuota(address: string, quotaMb: number): Promise<void> {
+    const user = await this.getUser(address);
+    if (!Number.isInteger(quotaMb) || quotaMb < 0) {
+      throw new DiziError(
+        'invalid',
+        'quota must be a whole number of megabytes (0 = unlimited)',
+        'quotaMb',
+      );
+    }
+    await this.repo.updateUser(user.id, { quotaBytes: quotaMb * MB, quotaWarned: false });
+  }
+  /**
+   * Checks a login. Accepts `user` alone for the only domain hosted (M6's default
+   * domain). Returns null on any failure, without saying which part was wrong.
+   */
+  async authenticate(login: string, password: string): Promise<UserEntity | null> {
+    let address = login.trim().toLowerCase();
+    if (!address.includes('@')) {
+      const domains = await this.repo.listDomains();
+      if (domains.length !== 1) return null;
+      address = `${address}@${domains[0].name}`;
+    }
+    let user: UserEntity | null;
+    try {
+      user = await this.repo.findUser(parseAddress(address).address);
+    } catch {
+      return null;
+    }
+    if (!user || !user.enabled) return null;
+    return (await verifyPassword(password, user.passwordHash)) ? user : null;
+  }
+
+  // ---- aliases
+  async addAlias(address: string, targets: string[]): Promise<void> {
+    const addr = parseAddress(address);
+    await this.requireDomain(addr.domain, 'address');
+    if (!targets.length)
+      throw new DiziError('invalid', 'an alias needs at least one target address', 'targets');
+    const normalized = targets.map((t) => parseAddress(t, 'targets').address);
+    if (await this.repo.findUser(addr.address)) {
+      throw new DiziError(
+        'conflict',
+        `${addr.address} is a user; an alias cannot have the same address`,
+        'address',
+      );
+    }
+    if (await this.repo.findGroup(addr.address)) {
+      throw new DiziError('conflict', `${addr.address} is a group`, 'address');
+    }
+    await this.repo.addAlias(addr.address, normalized);
+  }
+  async listAliases(): Promise<Array<{ address: string; targets: string[] }>> {
+    const rows = await this.repo.listAliases();
+    const map = new Map<string, string[]>();
+    for (const r of rows) map.set(r.address, [...(map.get(r.address) ?? []), r.target]);
+    return [...map].map(([address, targets]) => ({ address, targets }));
+  }
+  async removeAlias(address: string): Promise<void> {
+    const addr = parseAddress(address);
+    if (!(await this.repo.removeAlias(addr.address)))
+      throw new DiziError('not-found', `no alias ${addr.address}`, 'address');
+  }
+
+  // ---- groups
+  async addGroup(
+    address: string,
+    opts: { name?: string; postPolicy?: string; allowedSender?: string } = {},
+  ): Promise<GroupEntity> {
+    const addr = parseAddress(address);
+    await this.requireDomain(addr.domain, 'address');
+    await this.requireFree(addr.address);
+    const policy = (opts.postPolicy ?? 'anyone') as PostPolicy;
+    if (!POST_POLICIES.includes(policy)) {
+      throw new DiziError(
+        'invalid',
+        `post policy must be one of ${POST_POLICIES.join(', ')}`,
+        'postPolicy',
+      );
+    }
+    if (policy === 'sender' && !opts.allowedSender) {
+      throw new DiziError(
+        'invalid',
+        'post policy "sender" needs the allowed sender address',
+        'allowedSender',
+      );
+    }
+    const allowed = opts.allowedSender
+      ? parseAddress(opts.allowedSender, 'allowedSender').address
+      : null;
+    return this.repo.addGroup(addr.address, opts.name ?? '', policy, allowed);
+  }
+  async addGroupMember(group: string, member: string): Promise<void> {
+    const g = await this.requireGroup(group);
+    const m = member.trim().toLowerCase();
+    const normalized = m.startsWith('*@')
+      ? `*@${normalizeDomain(m.slice(2), 'member')}`
+      : parseAddress(m, 'member').address;
+    await this.repo.addGroupMember(g.id, normalized);
+  }
+  async removeGroupMember(group: string, member: string): Promise<void> {
+    const g = await this.requireGroup(group);
+    if (!(await this.repo.removeGroupMember(g.id, member.trim().toLowerCase()))) {
+      throw new DiziError('not-found', `${member} is not a member of ${g.address}`, 'member');
+    }
+  }
+  async listGroups(): Promise<GroupView[]> {
+    const groups = await this.repo.listGroups();
+    return Promise.all(
+      groups.map(async (g) => ({
+        address: g.address,
+        name: g.name,
+        postPolicy: g.postPolicy,
+        allowedSender: g.allowedSender,
+        members: await this.repo.groupMembers(g.id),
+      })),
+    );
+  }
+  async removeGroup(address: string): Promise<void> {
+    const g = await this.requireGroup(address);
+    await this.repo.removeGroup(g.id);
+  }
+
+  // ---- helpers
+  private async requireDomain(name: string, field = 'domain'): Promise<DomainEntity> {
+    const d = await this.repo.findDomain(name);
+    if (!d)
+      throw new DiziError(
+        'not-found',
+        `domain ${name} is not hosted here; add it with \`dizi domain add ${name}\``,
+        field,
+      );
+    return d;
+  }
+  private async requireGroup(address: string): Promise<GroupEntity> {
+    const addr = parseAddress(address, 'group');
+    const g = await this.repo.findGroup(addr.address);
+    if (!g) throw new DiziError('not-found', `no group ${addr.address}`, 'group');
+    return g;
+  }
+  private async requireFree(address: string): Promise<void> {
+    if (await this.repo.findUser(address))
+      throw new DiziError('conflict', `user ${address} exists already`, 'address');
+    if (await this.repo.findGroup(address))
+      throw new DiziError('conflict', `${address} is a group already`, 'address');
+    if ((await this.repo.aliasTargets(address)).length)
+      throw new DiziError('conflict', `${address} is an alias already`, 'address');
+  }
+  private checkPassword(password: string): void {
+    if (typeof password !== 'string' || password.length < MIN_PASSWORD_LENGTH) {
+      throw new DiziError(
+        'invalid',
+        `the password must have at least ${MIN_PASSWORD_LENGTH} characters`,
+        'password',
+      );
+    }
+  }
+}

@@ -1,0 +1,3 @@
+export * from './address';
+export * from './directory.service';
+export * from './recipient-resolver';

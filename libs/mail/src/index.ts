@@ -1,0 +1,2 @@
+export * from './raw-headers';
+export * from './message-summary';

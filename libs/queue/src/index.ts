@@ -1,0 +1,2 @@
+export * from './redis-supervisor';
+export * from './redis-connection';

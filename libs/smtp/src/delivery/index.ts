@@ -1,0 +1,3 @@
+export * from './spool-processor';
+export * from './outbound-delivery';
+export * from './system-notices';

@@ -1,0 +1,4 @@
+export * from './spool';
+export * from './inbound';
+export * from './delivery';
+export * from './outbound';

@@ -1,0 +1,3 @@
+export * from './spool';
+export * from './spool-envelope';
+export * from './crlf-normalizer';

@@ -1,0 +1,173 @@
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { fsyncDir, writeFileDurably } from '@dizi/store';
+import { CrlfNormalizer } from './crlf-normalizer';
+import { SpoolEntry, SpoolEnvelope } from './spool-envelope';
+
+/** Bytes of the message start kept in memory for header checks (loops, summary). */
+const HEAD_BYTES = 256 * 1024;
+
+export class MessageTooBigError extends Error {
+  override name = 'MessageTooBigError';
+}
+
+export interface SpooledMessage {
+  id: string;
+  size: number;
+  /** The first bytes of the stored message (headers), for checks before the reply. */
+  head: Buffer;
+}
+
+/** A message being received: the bytes are on disk, not yet committed. */
+export class PendingSpoolFile {
+  constructor(
+    private readonly spool: Spool,
+    readonly id: string,
+    readonly tmpFile: string,
+    readonly size: number,
+    readonly head: Buffer,
+  ) {}
+
+  /** Makes the message durable with its envelope: after this resolves, `250` may be sent. */
+  commit(envelope: SpoolEnvelope): Promise<SpoolEntry> {
+    return this.spool.commit(this, envelope);
+  }
+
+  discard(): Promise<void> {
+    return fs.rm(this.tmpFile, { force: true });
+  }
+}
+
+/**
+ * The durable hand-over point between the SMTP reply and delivery (R2). A message is
+ * `<id>.eml` plus `<id>.json` (its envelope) in `<dataDir>/spool`; the envelope file is
+ * written last, so only complete, fsync'd entries exist. Whatever the spool holds at
+ * start is finished by the spool processor.
+ */
+export class Spool {
+  readonly dir: string;
+
+  constructor(dataDir: string) {
+    this.dir = path.join(dataDir, 'spool');
+  }
+
+  async init(): Promise<void> {
+    await fs.mkdir(this.dir, { recursive: true });
+    // Temp files of messages that were never acknowledged (a crash mid-DATA).
+    for (const name of await fs.readdir(this.dir)) {
+      if (name.endsWith('.tmp')) await fs.rm(path.join(this.dir, name), { force: true });
+    }
+  }
+
+  newId(): string {
+    // Time-ordered, so recovery and queue listings keep arrival order.
+    return `${Date.now().toString(36)}${randomBytes(6).toString('hex')}`;
+  }
+
+  /**
+   * Streams a message to a temp file with CRLF line ends, `prefix` (our Received
+   * header) first, and fsyncs it. Stops writing past `maxBytes` but drains the input.
+   */
+  async receive(
+    input: Readable | AsyncIterable<Buffer>,
+    prefix: Buffer,
+    maxBytes: number,
+    id = this.newId(),
+  ): Promise<PendingSpoolFile> {
+    const tmpFile = path.join(this.dir, `${id}.eml.tmp`);
+    const fh = await fs.open(tmpFile, 'w', 0o640);
+    const normalizer = new CrlfNormalizer();
+    const headParts: Buffer[] = [prefix];
+    let headLen = prefix.length;
+    let size = prefix.length;
+    let tooBig = false;
+    try {
+      await fh.write(prefix);
+      for await (const raw of input as AsyncIterable<Buffer>) {
+        const chunk = normalizer.push(raw);
+        size += chunk.length;
+        if (size > maxBytes) {
+          tooBig = true;
+          continue; // keep reading so the SMTP session stays in step
+        }
+        if (headLen < HEAD_BYTES) {
+          headParts.push(chunk.subarray(0, HEAD_BYTES - headLen));
+          headLen += Math.min(chunk.length, HEAD_BYTES - headLen);
+        }
+        await fh.write(chunk);
+      }
+      if (tooBig)
+        throw new MessageTooBigError(`message exceeds the maximum size of ${maxBytes} bytes`);
+      await fh.sync();
+    } catch (err) {
+      await fh.close().catch(() => undefined);
+      await fs.rm(tmpFile, { force: true });
+      throw err;
+    }
+    await fh.close();
+    return new PendingSpoolFile(this, id, tmpFile, size, Buffer.concat(headParts));
+  }
+
+  /** Stores a complete message built here (bounces, notices) as a spool entry. */
+  async put(raw: Buffer, envelope: SpoolEnvelope): Promise<SpoolEntry> {
+    const pending = await this.receive(
+      Readable.from([raw]),
+      Buffer.alloc(0),
+      Number.MAX_SAFE_INTEGER,
+    );
+    return pending.commit(envelope);
+  }
+
+  async commit(pending: PendingSpoolFile, envelope: SpoolEnvelope): Promise<SpoolEntry> {
+    const messageFile = this.messageFile(pending.id);
+    await fs.rename(pending.tmpFile, messageFile);
+    await writeFileDurably(this.envelopeFile(pending.id), JSON.stringify(envelope));
+    // writeFileDurably fsyncs the directory, which also makes the rename above durable.
+    return { id: pending.id, messageFile, envelope };
+  }
+
+  /**
+   * Complete entries, oldest first; a message file without an envelope was never
+   * acknowledged and is removed. Call only at start, before any listener accepts mail.
+   */
+  async pending(): Promise<SpoolEntry[]> {
+    const names = await fs.readdir(this.dir);
+    const ids = names.filter((n) => n.endsWith('.json')).map((n) => n.slice(0, -5));
+    const out: SpoolEntry[] = [];
+    for (const id of ids.sort()) {
+      try {
+        const envelope = JSON.parse(
+          await fs.readFile(this.envelopeFile(id), 'utf8'),
+        ) as SpoolEnvelope;
+        out.push({ id, messageFile: this.messageFile(id), envelope });
+      } catch {
+        // A torn envelope cannot happen with writeFileDurably; keep the file for an admin.
+        await fs
+          .rename(this.envelopeFile(id), `${this.envelopeFile(id)}.bad`)
+          .catch(() => undefined);
+      }
+    }
+    const withEnvelope = new Set(ids);
+    for (const n of names) {
+      if (n.endsWith('.eml') && !withEnvelope.has(n.slice(0, -4)))
+        await fs.rm(path.join(this.dir, n), { force: true });
+    }
+    return out;
+  }
+
+  /** Removes a finished entry: the envelope first, so a crash in between leaves no half entry. */
+  async remove(id: string): Promise<void> {
+    await fs.rm(this.envelopeFile(id), { force: true });
+    await fs.rm(this.messageFile(id), { force: true });
+    await fsyncDir(this.dir);
+  }
+
+  messageFile(id: string): string {
+    return path.join(this.dir, `${id}.eml`);
+  }
+  private envelopeFile(id: string): string {
+    return path.join(this.dir, `${id}.json`);
+  }
+}

@@ -1,0 +1,10 @@
+export * from './entities';
+export * from './data-source';
+export * from './database';
+export * from './blob-store';
+export * from './durable-file';
+export * from './password';
+export * from './directory.repository';
+export * from './mailbox.repository';
+export * from './outbound-queue.repository';
+export { MIGRATIONS } from './migrations';
