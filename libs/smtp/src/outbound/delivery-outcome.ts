@@ -204,3 +204,32 @@ function networkReason(error: NodemailerError): string {
   }
   return error.originalCode ? `${error.message} (${error.originalCode})` : error.message;
 }
+
+/**
+ * The per-recipient part of a DSN (the shape of `DsnRecipient` in @dizi/mail) from a
+ * delivery result: the remote reply becomes `Diagnostic-Code: smtp; ...` only when a
+ * server actually replied; otherwise our own explanation is given as X-Dizi.
+ */
+export function dsnRecipientFromResult(
+  result: RecipientResult,
+  lastAttemptDate: Date,
+  originalRecipient?: string,
+): {
+  finalRecipient: string;
+  originalRecipient?: string;
+  status: string;
+  remoteMta: string | null;
+  smtpDiagnostic: string | null;
+  localDiagnostic: string | null;
+  lastAttemptDate: Date;
+} {
+  return {
+    finalRecipient: result.recipient,
+    ...(originalRecipient && originalRecipient !== result.recipient ? { originalRecipient } : {}),
+    status: result.enhancedCode,
+    remoteMta: result.remoteResponse ? result.remoteHost : null,
+    smtpDiagnostic: result.remoteResponse,
+    localDiagnostic: result.remoteResponse ? null : result.message,
+    lastAttemptDate,
+  };
+}

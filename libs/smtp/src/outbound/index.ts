@@ -1,4 +1,5 @@
 export { SmtpDeliveryClient } from './smtp-delivery-client';
+export { dsnRecipientFromResult } from './delivery-outcome';
 export { MxResolver } from './mx-resolver';
 export type { DnsResolver, DeliveryTarget, MxResolverOptions } from './mx-resolver';
 export { RouteTable, parseRouteTarget } from './route-table';
