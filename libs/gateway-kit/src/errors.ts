@@ -73,6 +73,23 @@ export class SubmitRefusedError extends GatewayError {
   }
 }
 
+/**
+ * Some segments of a long message were accepted, then sending the rest failed. Not a
+ * case for failing over: the accepted parts would arrive twice.
+ */
+export class PartialSubmitError extends GatewayError {
+  constructor(
+    readonly linkId: string,
+    readonly acceptedIds: readonly string[],
+    readonly failure: Error,
+  ) {
+    super(
+      'PARTIAL_SUBMIT',
+      `link ${linkId}: ${acceptedIds.length} segment(s) accepted, then: ${failure.message}`,
+    );
+  }
+}
+
 /** No response came for a request within its time-out (after the allowed resends). */
 export class RequestTimeoutError extends GatewayError {
   constructor(

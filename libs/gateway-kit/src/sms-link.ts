@@ -130,9 +130,9 @@ export abstract class SmsLink {
     }
   }
 
-  /** Returns what is still waiting for segments, e.g. to store it on shutdown. */
-  protected drainPartialMessages(): ReassembledMessage<InboundEnvelope>[] {
-    return this.reassembler.flush();
+  /** Hands over, as incomplete, every long message still waiting for segments (on stop). */
+  protected async flushPartialMessages(): Promise<void> {
+    for (const partial of this.reassembler.flush()) await this.handOver(partial);
   }
 
   private async handOver(message: ReassembledMessage<InboundEnvelope>): Promise<boolean> {

@@ -76,6 +76,11 @@ export class SubmitWindow<T> {
     return this.settle(sequenceId, (f) => f.resolve(response));
   }
 
+  /** Fails one request, e.g. when its response arrived but could not be decoded. */
+  fail(sequenceId: number, error: Error): boolean {
+    return this.settle(sequenceId, (f) => f.reject(error));
+  }
+
   /** Fails every request in flight, e.g. when the connection drops. */
   failAll(makeError: (sequenceId: number) => Error = (seq) => new ConnectionLostError(seq)): void {
     for (const seq of [...this.inFlight.keys()]) this.settle(seq, (f) => f.reject(makeError(seq)));

@@ -1,0 +1,652 @@
+import {
+  ConnectionLostError,
+  FieldEncodeError,
+  GatewayError,
+  LinkDownError,
+  PartialSubmitError,
+  PduDecodeError,
+  RateMeter,
+  RequestTimeoutError,
+  SmsLink,
+  SubmitRefusedError,
+  SubmitWindow,
+  TokenBucket,
+  deliveryStateOf,
+  nationalNumber,
+  parseUdh,
+  segmentBinary,
+  segmentText,
+  type ContentEncoding,
+  type LinkDeps,
+  type LinkHealth,
+  type LinkState,
+  type OutboundSms,
+  type Segment,
+  type SegmentedMessage,
+  type TimerHandle,
+} from '@dizi/gateway-kit';
+import { authenticatorIsmg, authenticatorSource, type CmppConnectResp } from './cmpp-connect';
+import { CmppCommand, MsgFmt } from './cmpp-constants';
+import { CmppConnection } from './cmpp-connection';
+import { decodeStatusReport, type CmppDeliver } from './cmpp-deliver';
+import { cmppVersionByte, type CmppLinkConfig } from './cmpp-link-config';
+import { formatMsgId } from './cmpp-msg-id';
+import type { CmppPdu } from './cmpp-pdu';
+import {
+  DELIVER_RESULT_OTHER_ERROR,
+  DELIVER_RESULT_STRUCTURE_ERROR,
+  connectStatusText,
+  isRetryableSubmitResult,
+  submitResultText,
+} from './cmpp-result-codes';
+import type { CmppSubmit, CmppSubmitResp } from './cmpp-submit';
+import { cmppTimestamp } from './cmpp-timestamp';
+
+/** CONNECT was refused (bad account, secret or version). */
+export class CmppLoginError extends GatewayError {
+  constructor(readonly status: number) {
+    super('CMPP_LOGIN', `ISMG refused CONNECT: status ${status} (${connectStatusText(status)})`);
+  }
+}
+
+type SegmentFields = Omit<CmppSubmit, 'msgId'>;
+
+/**
+ * SP side of a CMPP 2.0/3.0 long connection: CONNECT with the MD5 authenticator,
+ * SUBMIT through a sliding window, ACTIVE_TEST keep-alive, DELIVER for MO and reports,
+ * reconnect with back-off and TERMINATE on stop.
+ *
+ * Segments in flight when the connection drops are sent again after the reconnect:
+ * CMPP cannot tell whether the ISMG took a SUBMIT whose response never came, so those
+ * (and only those) may reach the handset twice.
+ */
+export class CmppLink extends SmsLink {
+  declare readonly config: CmppLinkConfig;
+  private readonly versionByte: number;
+  private readonly window: SubmitWindow<CmppSubmitResp>;
+  private readonly bucket: TokenBucket;
+  private readonly meter: RateMeter;
+  private connection: CmppConnection | null = null;
+  private state: LinkState = 'down';
+  private stopped = true;
+  private sequence = 0;
+  private concatReference = Math.floor(Math.random() * 256);
+  private reconnectAttempts = 0;
+  private reconnectTimer: TimerHandle | null = null;
+  private keepAliveTimer: TimerHandle | null = null;
+  private lastHeard = 0;
+  private activeTestSentAt: number | null = null;
+  private unansweredActiveTests = 0;
+  private errorCount = 0;
+  private lastError: string | undefined;
+  private readonly upWaiters = new Set<{ resolve: () => void; reject: (e: Error) => void }>();
+  private loginWaiter: { sequenceId: number; resolve: (resp: CmppConnectResp) => void } | null =
+    null;
+  private terminateWaiter: (() => void) | null = null;
+  private connecting: Promise<void> | null = null;
+
+  constructor(config: CmppLinkConfig, deps: LinkDeps) {
+    super(config, deps);
+    this.versionByte = cmppVersionByte(config);
+    this.window = new SubmitWindow<CmppSubmitResp>(
+      config.window,
+      config.responseTimeoutMs,
+      this.clock,
+    );
+    this.bucket = new TokenBucket(config.tps, undefined, this.clock);
+    this.meter = new RateMeter(5, this.clock);
+  }
+
+  async start(): Promise<void> {
+    if (!this.stopped) return;
+    this.stopped = false;
+    await this.connectOnce();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.reconnectTimer) this.clock.clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = null;
+    for (const w of this.upWaiters) w.reject(new LinkDownError(this.id, 'stopped'));
+    this.upWaiters.clear();
+    const connection = this.connection;
+    if (connection && !connection.closed) {
+      if (this.state === 'up') await this.terminate(connection);
+      connection.close();
+      await this.untilClosed(connection);
+    }
+    this.setState('down');
+    await this.flushPartialMessages();
+  }
+
+  health(): LinkHealth {
+    return {
+      state: this.state,
+      windowInUse: this.window.inUse,
+      windowSize: this.window.size,
+      ratePerSec: this.meter.perSecond(),
+      tps: this.config.tps,
+      errors: this.errorCount,
+      lastError: this.lastError,
+    };
+  }
+
+  async submit(sms: OutboundSms): Promise<string[]> {
+    if (this.state !== 'up')
+      throw new LinkDownError(this.id, this.stopped ? 'stopped' : this.state);
+    nationalNumber(sms.to);
+    const destination = sms.to.trim().replace(/^\+/, '');
+    const srcId = this.config.srcId + (sms.sourceExtension ?? '');
+    if (!/^\d{1,21}$/.test(srcId))
+      throw new FieldEncodeError('Src_Id', `"${srcId}" must be 1-21 digits`);
+    const message = this.segment(sms);
+    const settled = await Promise.allSettled(
+      message.segments.map((segment) =>
+        this.submitSegment(
+          this.segmentFields(
+            segment,
+            message,
+            destination,
+            srcId,
+            sms.registeredDelivery !== false,
+          ),
+        ),
+      ),
+    );
+    const accepted = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+    const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (!failure) return accepted;
+    const cause = failure.reason as Error;
+    this.logger.warn(
+      { link: this.id, sms: sms.id, accepted: accepted.length, err: cause },
+      'CMPP submit failed',
+    );
+    if (!accepted.length) throw cause;
+    if (cause instanceof SubmitRefusedError) {
+      throw new SubmitRefusedError(
+        this.id,
+        cause.carrierCode,
+        cause.reason,
+        cause.retryable,
+        accepted,
+      );
+    }
+    throw new PartialSubmitError(this.id, accepted, cause);
+  }
+
+  private segment(sms: OutboundSms): SegmentedMessage {
+    if ((sms.text === undefined) === (sms.data === undefined)) {
+      throw new GatewayError('BAD_SMS', `SMS ${sms.id} must have exactly one of text and data`);
+    }
+    this.concatReference = (this.concatReference + 1) & 0xff;
+    return sms.data
+      ? segmentBinary(sms.data, { reference: this.concatReference })
+      : segmentText(sms.text ?? '', {
+          encodings: this.config.encodings,
+          reference: this.concatReference,
+        });
+  }
+
+  private segmentFields(
+    segment: Segment,
+    message: SegmentedMessage,
+    destination: string,
+    srcId: string,
+    registeredDelivery: boolean,
+  ): SegmentFields {
+    const msgFmt = {
+      ascii: MsgFmt.ASCII,
+      ucs2: MsgFmt.UCS2,
+      gbk: MsgFmt.GBK,
+      binary: MsgFmt.BINARY,
+      gsm7: -1,
+    }[message.encoding];
+    if (msgFmt < 0) throw new FieldEncodeError('Msg_Fmt', 'CMPP has no packed GSM 7-bit format');
+    return {
+      pkTotal: segment.total,
+      pkNumber: segment.seq,
+      registeredDelivery: registeredDelivery ? 1 : 0,
+      msgLevel: 0,
+      serviceId: this.config.serviceId,
+      feeUserType: this.config.feeUserType,
+      feeTerminalId: this.config.feeTerminalId,
+      feeTerminalType: 0,
+      tpPid: 0,
+      tpUdhi: segment.udh ? 1 : 0,
+      msgFmt,
+      msgSrc: this.config.msgSrc,
+      feeType: this.config.feeType,
+      feeCode: this.config.feeCode,
+      validTime: '',
+      atTime: '',
+      srcId,
+      destTerminalIds: [destination],
+      destTerminalType: 0,
+      msgContent: segment.userData,
+      reserveOrLinkId: '',
+    };
+  }
+
+  /** Sends one segment, resending after a lost connection or time-out, up to maxAttempts. */
+  private async submitSegment(fields: SegmentFields): Promise<string> {
+    for (let attempt = 1; ; attempt++) {
+      await this.waitUntilUp();
+      await this.bucket.take();
+      const sequenceId = this.nextSequence();
+      let response: CmppSubmitResp;
+      try {
+        response = await this.window.send(sequenceId, () => {
+          const connection = this.connection;
+          if (!connection || this.state !== 'up') throw new ConnectionLostError(sequenceId);
+          connection.send({ command: 'submit', sequenceId, msgId: 0n, ...fields });
+        });
+      } catch (error) {
+        const resendable =
+          error instanceof ConnectionLostError ||
+          error instanceof RequestTimeoutError ||
+          error instanceof PduDecodeError;
+        if (!resendable || attempt >= this.config.maxAttempts || this.stopped) throw error;
+        this.noteError(`segment resent after: ${(error as Error).message}`);
+        continue;
+      }
+      if (response.result === 0) {
+        this.meter.record();
+        return formatMsgId(response.msgId);
+      }
+      const retryable = isRetryableSubmitResult(response.result);
+      this.noteError(
+        `SUBMIT_RESP result ${response.result} (${submitResultText(response.result)})`,
+      );
+      if (!retryable || attempt >= this.config.maxAttempts) {
+        throw new SubmitRefusedError(
+          this.id,
+          response.result,
+          submitResultText(response.result),
+          retryable,
+        );
+      }
+      await this.sleep(this.config.reconnectMinMs);
+    }
+  }
+
+  private waitUntilUp(): Promise<void> {
+    if (this.state === 'up') return Promise.resolve();
+    if (this.stopped) return Promise.reject(new LinkDownError(this.id, 'stopped'));
+    return new Promise((resolve, reject) => {
+      const waiter = {
+        resolve: () => {
+          this.clock.clearTimeout(timer);
+          resolve();
+        },
+        reject: (e: Error) => {
+          this.clock.clearTimeout(timer);
+          reject(e);
+        },
+      };
+      const timer = this.clock.setTimeout(() => {
+        this.upWaiters.delete(waiter);
+        reject(
+          new LinkDownError(this.id, `not reconnected within ${this.config.resumeTimeoutMs} ms`),
+        );
+      }, this.config.resumeTimeoutMs);
+      timer.unref?.();
+      this.upWaiters.add(waiter);
+    });
+  }
+
+  /** One connection attempt: TCP connect, CONNECT, wait for CONNECT_RESP. Never rejects. */
+  private connectOnce(): Promise<void> {
+    this.connecting ??= this.tryConnect().finally(() => (this.connecting = null));
+    return this.connecting;
+  }
+
+  private async tryConnect(): Promise<void> {
+    this.setState('connecting');
+    let connection: CmppConnection;
+    try {
+      connection = await CmppConnection.open(
+        {
+          host: this.config.host,
+          port: this.config.port,
+          version: this.versionByte,
+          timeoutMs: this.config.connectTimeoutMs,
+          logger: this.logger,
+        },
+        {
+          pdu: (pdu) => this.onPdu(connection, pdu),
+          badPacket: (event) => this.onBadPacket(connection, event),
+          closed: (reason) => this.onClosed(connection, reason),
+        },
+      );
+    } catch (error) {
+      this.noteError(
+        `connect to ${this.config.host}:${this.config.port} failed: ${(error as Error).message}`,
+      );
+      this.setState('down');
+      this.scheduleReconnect();
+      return;
+    }
+    if (this.stopped) {
+      connection.close();
+      return;
+    }
+    this.connection = connection;
+    try {
+      const resp = await this.login(connection);
+      if (resp.status !== 0) throw new CmppLoginError(resp.status);
+      this.lastHeard = this.clock.now();
+      this.reconnectAttempts = 0;
+      this.setState('up');
+      this.logger.info(
+        { link: this.id, host: this.config.host, port: this.config.port },
+        'CMPP link up',
+      );
+      this.scheduleKeepAlive();
+      for (const w of this.upWaiters) w.resolve();
+      this.upWaiters.clear();
+    } catch (error) {
+      this.noteError((error as Error).message);
+      connection.destroy(error as Error);
+    }
+  }
+
+  private login(connection: CmppConnection): Promise<CmppConnectResp> {
+    const timestamp = cmppTimestamp(new Date(this.clock.now()));
+    const authSource = authenticatorSource(this.config.account, this.config.secret, timestamp);
+    const sequenceId = this.nextSequence();
+    return new Promise<CmppConnectResp>((resolve, reject) => {
+      const timer = this.clock.setTimeout(() => {
+        this.loginWaiter = null;
+        reject(new RequestTimeoutError(sequenceId, this.config.connectTimeoutMs));
+      }, this.config.connectTimeoutMs);
+      timer.unref?.();
+      this.loginWaiter = {
+        sequenceId,
+        resolve: (resp) => {
+          this.clock.clearTimeout(timer);
+          this.loginWaiter = null;
+          if (resp.status === 0) this.checkIsmgAuthenticator(resp, authSource);
+          resolve(resp);
+        },
+      };
+      try {
+        connection.send({
+          command: 'connect',
+          sequenceId,
+          sourceAddr: this.config.account,
+          authenticatorSource: authSource,
+          version: this.versionByte,
+          timestamp,
+        });
+      } catch (error) {
+        this.clock.clearTimeout(timer);
+        reject(error as Error);
+      }
+    });
+  }
+
+  /** Gateways disagree on how to hash a 2.0 status (PROTOCOLS.md §1.3): log, do not fail. */
+  private checkIsmgAuthenticator(resp: CmppConnectResp, authSource: Buffer): void {
+    const expected = authenticatorIsmg(
+      resp.status,
+      authSource,
+      this.config.secret,
+      this.versionByte,
+    );
+    if (!expected.equals(resp.authenticatorIsmg)) {
+      this.logger.warn({ link: this.id }, 'AuthenticatorISMG does not match; continuing (interop)');
+    }
+  }
+
+  private onPdu(connection: CmppConnection, pdu: CmppPdu): void {
+    this.lastHeard = this.clock.now();
+    this.activeTestSentAt = null;
+    this.unansweredActiveTests = 0;
+    switch (pdu.command) {
+      case 'connect_resp':
+        if (this.loginWaiter?.sequenceId === pdu.sequenceId) this.loginWaiter.resolve(pdu);
+        else this.unexpected(pdu);
+        return;
+      case 'submit_resp':
+        if (!this.window.resolve(pdu.sequenceId, pdu)) {
+          this.noteError(`SUBMIT_RESP for unknown sequence ${pdu.sequenceId} ignored`);
+        }
+        return;
+      case 'deliver':
+        void this.onDeliver(connection, pdu);
+        return;
+      case 'active_test':
+        this.reply(connection, {
+          command: 'active_test_resp',
+          sequenceId: pdu.sequenceId,
+          reserved: 0,
+        });
+        return;
+      case 'active_test_resp':
+        return;
+      case 'terminate':
+        this.logger.info({ link: this.id }, 'ISMG sent TERMINATE; closing and reconnecting');
+        this.reply(connection, { command: 'terminate_resp', sequenceId: pdu.sequenceId });
+        connection.close();
+        return;
+      case 'terminate_resp':
+        this.terminateWaiter?.();
+        return;
+      default:
+        this.unexpected(pdu);
+    }
+  }
+
+  private async onDeliver(
+    connection: CmppConnection,
+    pdu: { sequenceId: number } & CmppDeliver,
+  ): Promise<void> {
+    let result = 0;
+    try {
+      const taken =
+        pdu.registeredDelivery === 1 ? await this.takeReport(pdu) : await this.takeMessage(pdu);
+      if (!taken) result = DELIVER_RESULT_OTHER_ERROR;
+    } catch (error) {
+      this.noteError(`bad DELIVER ${pdu.sequenceId}: ${(error as Error).message}`);
+      result = DELIVER_RESULT_STRUCTURE_ERROR;
+    }
+    this.reply(connection, {
+      command: 'deliver_resp',
+      sequenceId: pdu.sequenceId,
+      msgId: pdu.msgId,
+      result,
+    });
+  }
+
+  private takeReport(pdu: CmppDeliver): Promise<boolean> {
+    const report = decodeStatusReport(pdu.msgContent);
+    return this.receiveReport({
+      linkId: this.id,
+      messageId: formatMsgId(report.msgId),
+      to: report.destTerminalId,
+      state: deliveryStateOf(report.stat),
+      carrierStatus: report.stat,
+      submittedAt: reportTime(report.submitTime),
+      doneAt: reportTime(report.doneTime),
+    });
+  }
+
+  private takeMessage(pdu: CmppDeliver): Promise<boolean> {
+    let payload = pdu.msgContent;
+    let concat;
+    if (pdu.tpUdhi) {
+      const udh = parseUdh(pdu.msgContent);
+      concat = udh.concat;
+      payload = pdu.msgContent.subarray(udh.headerLength);
+    }
+    return this.receiveInbound(
+      { from: pdu.srcTerminalId, to: pdu.destId, carrierId: formatMsgId(pdu.msgId) },
+      { encoding: contentEncodingOf(pdu.msgFmt), bytes: Buffer.from(payload) },
+      concat,
+    );
+  }
+
+  private onBadPacket(
+    connection: CmppConnection,
+    event: { commandId: number; sequenceId: number; error: PduDecodeError; raw: Buffer },
+  ): void {
+    this.noteError(
+      `bad packet (Command_Id 0x${event.commandId.toString(16)}): ${event.error.message}`,
+    );
+    if (event.commandId === CmppCommand.SUBMIT_RESP) {
+      // Its request will be sent again rather than wait for the time-out.
+      this.window.fail(event.sequenceId, event.error);
+    } else if (event.commandId === CmppCommand.DELIVER) {
+      // Answer so the ISMG does not wait; a structure error makes it resend or drop.
+      const msgId = event.raw.length >= 20 ? event.raw.readBigUInt64BE(12) : 0n;
+      this.reply(connection, {
+        command: 'deliver_resp',
+        sequenceId: event.sequenceId,
+        msgId,
+        result: DELIVER_RESULT_STRUCTURE_ERROR,
+      });
+    }
+  }
+
+  private onClosed(connection: CmppConnection, reason: Error | undefined): void {
+    if (this.connection !== connection) return;
+    this.connection = null;
+    if (this.keepAliveTimer) this.clock.clearTimeout(this.keepAliveTimer);
+    this.keepAliveTimer = null;
+    this.terminateWaiter?.();
+    const wasUp = this.state === 'up';
+    this.setState('down');
+    this.window.failAll();
+    if (reason) this.noteError(`connection closed: ${reason.message}`);
+    if (wasUp) this.logger.warn({ link: this.id, reason: reason?.message }, 'CMPP link down');
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.stopped || this.reconnectTimer) return;
+    const delay = Math.min(
+      this.config.reconnectMinMs * 2 ** this.reconnectAttempts,
+      this.config.reconnectMaxMs,
+    );
+    this.reconnectAttempts++;
+    this.reconnectTimer = this.clock.setTimeout(() => {
+      this.reconnectTimer = null;
+      void this.connectOnce();
+    }, delay);
+    this.reconnectTimer.unref?.();
+  }
+
+  /** Idle C → ACTIVE_TEST; no answer within T, N times → drop and reconnect (spec §1.1). */
+  private scheduleKeepAlive(): void {
+    const tick = Math.min(this.config.activeTestIntervalMs, this.config.responseTimeoutMs);
+    this.keepAliveTimer = this.clock.setTimeout(() => {
+      const connection = this.connection;
+      if (!connection || this.state !== 'up') return;
+      const now = this.clock.now();
+      if (
+        this.activeTestSentAt !== null &&
+        now - this.activeTestSentAt >= this.config.responseTimeoutMs
+      ) {
+        this.unansweredActiveTests++;
+        this.activeTestSentAt = null;
+        if (this.unansweredActiveTests >= this.config.maxAttempts) {
+          connection.destroy(
+            new RequestTimeoutError(0, this.config.responseTimeoutMs * this.config.maxAttempts),
+          );
+          return;
+        }
+      }
+      if (
+        this.activeTestSentAt === null &&
+        now - this.lastHeard >= this.config.activeTestIntervalMs
+      ) {
+        this.activeTestSentAt = now;
+        this.reply(connection, { command: 'active_test', sequenceId: this.nextSequence() });
+      }
+      this.scheduleKeepAlive();
+    }, tick);
+    this.keepAliveTimer.unref?.();
+  }
+
+  private async terminate(connection: CmppConnection): Promise<void> {
+    const answered = new Promise<void>((resolve) => {
+      const timer = this.clock.setTimeout(resolve, Math.min(this.config.responseTimeoutMs, 2_000));
+      timer.unref?.();
+      this.terminateWaiter = () => {
+        this.clock.clearTimeout(timer);
+        this.terminateWaiter = null;
+        resolve();
+      };
+    });
+    this.reply(connection, { command: 'terminate', sequenceId: this.nextSequence() });
+    await answered;
+  }
+
+  private untilClosed(connection: CmppConnection): Promise<void> {
+    if (connection.closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const poll = () => (connection.closed ? resolve() : setTimeout(poll, 5));
+      poll();
+    });
+  }
+
+  /** Sends a PDU that no one waits for; a closed connection is only logged. */
+  private reply(connection: CmppConnection, pdu: CmppPdu): void {
+    try {
+      connection.send(pdu);
+    } catch (error) {
+      this.logger.debug(
+        { link: this.id, command: pdu.command, err: error },
+        'could not send; connection closed',
+      );
+    }
+  }
+
+  private unexpected(pdu: CmppPdu): void {
+    this.noteError(`unexpected ${pdu.command} (sequence ${pdu.sequenceId}) ignored`);
+  }
+
+  private noteError(message: string): void {
+    this.errorCount++;
+    this.lastError = message;
+    this.logger.warn({ link: this.id }, message);
+  }
+
+  private setState(state: LinkState): void {
+    this.state = state;
+  }
+
+  private nextSequence(): number {
+    this.sequence = this.sequence >= 0x7fffffff ? 1 : this.sequence + 1;
+    return this.sequence;
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = this.clock.setTimeout(resolve, ms);
+      timer.unref?.();
+    });
+  }
+}
+
+/** Msg_Fmt → how to read Msg_Content. Unknown formats (e.g. 0xF6 OTA) are kept as binary. */
+export function contentEncodingOf(msgFmt: number): ContentEncoding {
+  switch (msgFmt) {
+    case MsgFmt.ASCII:
+      return 'ascii';
+    case MsgFmt.UCS2:
+      return 'ucs2';
+    case MsgFmt.GBK:
+      return 'gbk';
+    default:
+      return 'binary';
+  }
+}
+
+/** YYMMDDHHMM in a report → a Date (local time, as the ISMG writes it); undefined if malformed. */
+function reportTime(text: string): Date | undefined {
+  const m = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(text);
+  if (!m) return undefined;
+  const [, yy, mo, dd, hh, mi] = m.map(Number);
+  return new Date(2000 + yy, mo - 1, dd, hh, mi);
+}
