@@ -11,6 +11,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
   DeliveryConfigError,
+  MessageUnreadableError,
   MxResolver,
   SmtpDeliveryClient,
   type DeliveryRequest,
@@ -139,6 +140,14 @@ describe('outbound delivery to real peers', () => {
     assert.equal(got.from, '', 'null sender: MAIL FROM:<>');
     assert.equal(got.mailParams.BODY, undefined, 'ASCII content does not claim 8BITMIME');
     assert.ok(got.data.equals(raw), 'dot-stuffing is undone by the receiver: same bytes');
+  });
+
+  it('reports a missing spool file with a typed error naming the path', async () => {
+    const missing = path.join(tmpdir(), 'dizi-no-such-message.eml');
+    await assert.rejects(
+      routedClient('remote.test', receiver.port).deliver(request({ message: missing })),
+      (error: unknown) => error instanceof MessageUnreadableError && error.path === missing,
+    );
   });
 
   it('fails a message larger than the SIZE the server advertises, without sending it', async () => {
@@ -408,6 +417,25 @@ describe('outbound delivery to real peers', () => {
       assert.equal(results[0].enhancedCode, '4.7.8');
       assert.match(results[0].message, /check delivery\.smartHost/);
       assert.equal(relay.received.length, before);
+    });
+
+    it('always: speaks implicit TLS to a smart host marked secure (port 465 style)', async () => {
+      const implicit = await startScriptedReceiver({ tls, implicitTls: true, auth: credentials });
+      try {
+        const client = new SmtpDeliveryClient(new MxResolver({ resolver: fakeDns({}, {}) }));
+        const results = await client.deliver(
+          request({
+            message: message('smart-implicit-tls'),
+            smartHost: { ...smartHost(), port: implicit.port, secure: true },
+            smartHostMode: 'always',
+          }),
+        );
+        assert.equal(results[0].status, 'delivered', results[0].message);
+        assert.equal(implicit.received[0]?.secure, true);
+        assert.equal(implicit.received[0]?.user, credentials.user);
+      } finally {
+        await implicit.close();
+      }
     });
 
     it('refuses a smart host mode without a smart host', async () => {

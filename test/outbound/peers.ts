@@ -67,6 +67,8 @@ export interface ScriptedReceiverOptions {
   host?: string;
   port?: number;
   tls?: TlsMaterial;
+  /** TLS from the first byte (port 465 style) instead of STARTTLS; needs `tls`. */
+  implicitTls?: boolean;
   /** Advertised SIZE limit. */
   size?: number;
   /** Accept AUTH with this user and password (and require it for relaying). */
@@ -94,6 +96,7 @@ export async function startScriptedReceiver(
     allowInsecureAuth: false,
     size: options.size,
     ...(options.tls ? { key: options.tls.key, cert: options.tls.cert } : {}),
+    secure: options.implicitTls === true,
     onConnect(_session, callback) {
       state.connections++;
       if (options.greetingError) {

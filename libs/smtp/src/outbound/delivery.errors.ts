@@ -35,3 +35,17 @@ export class InvalidRouteError extends Error {
 export class DeliveryConfigError extends Error {
   override readonly name = 'DeliveryConfigError';
 }
+
+/** The queued message cannot be read (missing or unreadable spool file): a local fault. */
+export class MessageUnreadableError extends Error {
+  override readonly name = 'MessageUnreadableError';
+  constructor(
+    readonly path: string,
+    cause: unknown,
+  ) {
+    super(
+      `cannot read the queued message ${path}: ${cause instanceof Error ? cause.message : String(cause)}; check the blob store`,
+      { cause },
+    );
+  }
+}

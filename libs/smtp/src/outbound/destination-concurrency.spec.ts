@@ -87,6 +87,26 @@ describe('DestinationConcurrency', () => {
     assert.equal(limiter.active('x.example'), 0);
   });
 
+  it('tryAcquire answers at once: a slot while under the limit, null at the limit', async () => {
+    const limiter = new DestinationConcurrency(2);
+    const first = limiter.tryAcquire('busy.example');
+    const second = limiter.tryAcquire('busy.example');
+    assert.ok(first && second);
+    assert.equal(limiter.tryAcquire('busy.example'), null);
+    assert.equal(limiter.waiting('busy.example'), 0, 'a refused tryAcquire does not queue');
+    assert.ok(limiter.tryAcquire('other.example'), 'other domains are not affected');
+    first();
+    const third = limiter.tryAcquire('busy.example');
+    assert.ok(third);
+    // A waiter from acquire() gets the next slot before a later tryAcquire.
+    const waiter = limiter.acquire('busy.example');
+    second();
+    assert.equal(limiter.tryAcquire('busy.example'), null);
+    (await waiter)();
+    third();
+    assert.equal(limiter.active('busy.example'), 0);
+  });
+
   it('rejects a limit that is not a positive whole number', () => {
     assert.throws(() => new DestinationConcurrency(0), RangeError);
     assert.throws(() => new DestinationConcurrency(1.5), RangeError);

@@ -38,6 +38,19 @@ export class DestinationConcurrency {
     });
   }
 
+  /**
+   * A slot now, or null when `domain` is at its limit. A queue worker can then put the job
+   * back for later instead of sitting idle in `acquire`, which would let one slow domain
+   * tie up every worker.
+   */
+  tryAcquire(domain: string): ReleaseSlot | null {
+    const key = normalizeDomain(domain);
+    const state = this.stateOf(key);
+    if (state.active >= this.limitPerDestination) return null;
+    state.active++;
+    return this.releaser(key, state);
+  }
+
   /** Runs `task` inside a slot for `domain`, releasing it however the task ends. */
   async run<T>(domain: string, task: () => Promise<T>): Promise<T> {
     const release = await this.acquire(domain);

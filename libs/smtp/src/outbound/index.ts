@@ -6,7 +6,12 @@ export { RouteTable, parseRouteTarget } from './route-table';
 export type { RouteTarget } from './route-table';
 export { DestinationConcurrency } from './destination-concurrency';
 export type { ReleaseSlot } from './destination-concurrency';
-export { MxLookupError, InvalidRouteError, DeliveryConfigError } from './delivery.errors';
+export {
+  MxLookupError,
+  InvalidRouteError,
+  DeliveryConfigError,
+  MessageUnreadableError,
+} from './delivery.errors';
 export { parseSmtpReply } from './smtp-reply';
 export type { SmtpReply } from './smtp-reply';
 export { DEFAULT_DELIVERY_TIMEOUTS } from './delivery.types';

@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
+import { MessageUnreadableError } from './delivery.errors';
 
 /**
  * The raw message to send, given as a Buffer or a spool file path. A file is streamed,
@@ -19,9 +20,13 @@ export class MessageSource {
     if (Buffer.isBuffer(message)) {
       return new MessageSource(message, message.length, hasHighByte(message));
     }
-    const info = await stat(message);
-    if (!info.isFile()) throw new Error(`message path ${message} is not a regular file`);
-    return new MessageSource(message, info.size, await fileHas8BitData(message));
+    try {
+      const info = await stat(message);
+      if (!info.isFile()) throw new Error('not a regular file');
+      return new MessageSource(message, info.size, await fileHas8BitData(message));
+    } catch (error) {
+      throw new MessageUnreadableError(message, error);
+    }
   }
 
   /** What to hand to the SMTP client for one attempt. */
