@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { ConnectionOptions } from 'bullmq';
 import { DiziConfig } from '@dizi/config';
 import { DirectoryService, RecipientResolver } from '@dizi/directory';
-import { headerEnd } from '@dizi/mail';
+import { NoticeTemplates, readHeaderBlock } from '@dizi/mail';
 import type { Logger } from '@dizi/logging';
 import { redisOptions, RedisSupervisor } from '@dizi/queue';
 import {
@@ -11,7 +11,6 @@ import {
   ConnectionLimiter,
   ListenerMode,
   MxResolver,
-  NoticeComposer,
   OutboundDelivery,
   SmtpDeliveryClient,
   SmtpListener,
@@ -64,7 +63,6 @@ export class DiziRuntime {
   static async start(
     config: DiziConfig,
     log: Logger,
-    composer: NoticeComposer,
     startHttp?: (s: DiziServices) => Promise<{ port: number; close: () => Promise<void> }>,
   ): Promise<DiziRuntime> {
     mkdirSync(config.dataDir, { recursive: true });
@@ -95,11 +93,12 @@ export class DiziRuntime {
     const spool = new Spool(config.dataDir);
     await spool.init();
 
-    // Cycles (processor -> notices -> processor) are closed through these late bindings.
-    let processor: SpoolProcessor;
+    // notices -> processor -> notices: the closure below reads `processor` only once it is set.
     const notices = new SystemNotices(
       spool,
-      composer,
+      new NoticeTemplates({ directory: config.templatesDir || undefined }),
+      config.hostname,
+      config.delivery.noticeLanguage,
       (e) => processor.submit(e),
       log.child({ component: 'notices' }),
     );
@@ -112,13 +111,14 @@ export class DiziRuntime {
       config.hostname,
       {
         failed: async (entry, results) => {
-          const raw = await blobs.read(entry.message.blobId).catch(() => Buffer.alloc(0));
-          const end = headerEnd(raw);
+          const headers = await readHeaderBlock(blobs.localPath(entry.message.blobId)).catch(() =>
+            Buffer.alloc(0),
+          );
           await notices.bounce(
             entry.message.sender,
             new Date(entry.message.createdAt),
             entry.message.envId,
-            end > 0 ? raw.subarray(0, end) : raw.subarray(0, 64 * 1024),
+            headers,
             results.map((r) => ({
               recipient: r.recipient,
               status: r.enhancedCode,
@@ -130,7 +130,7 @@ export class DiziRuntime {
       },
       log.child({ component: 'outbound' }),
     );
-    processor = new SpoolProcessor(
+    const processor: SpoolProcessor = new SpoolProcessor(
       spool,
       resolver,
       mailboxes,
@@ -152,7 +152,7 @@ export class DiziRuntime {
           const user = await directoryRepo.findUserById(userId);
           if (!user || user.quotaWarned) return;
           await directoryRepo.updateUser(userId, { quotaWarned: true });
-          await notices.quotaWarning(user.address, used, quota);
+          await notices.quotaWarning(user.address, user.displayName, used, quota);
         },
       },
       log.child({ component: 'spool' }),
@@ -247,11 +247,4 @@ export class DiziRuntime {
     await this.services.db.close();
     await this.redis?.stop();
   }
-}
-
-async function readHeaderBlock(file: string): Promise<Buffer> {
-  const { promises: fs } = await import('node:fs');
-  const raw = await fs.readFile(file);
-  const end = headerEnd(raw);
-  return end > 0 ? raw.subarray(0, end) : raw.subarray(0, 64 * 1024);
 }

@@ -45,7 +45,8 @@ function setPath(target: Plain, dotted: string, value: unknown): void {
   node[keys[keys.length - 1]] = value;
 }
 
-function deepMerge(base: Plain, over: Plain): Plain {
+/** Merges settings objects: nested objects key by key, anything else (arrays too) replaced. */
+export function deepMerge(base: Plain, over: Plain): Plain {
   const out: Plain = { ...base };
   for (const [k, v] of Object.entries(over)) {
     const b = out[k];

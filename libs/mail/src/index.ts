@@ -1,2 +1,3 @@
 export * from './raw-headers';
 export * from './message-summary';
+export * from './dsn';

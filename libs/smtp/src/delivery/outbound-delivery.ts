@@ -12,7 +12,7 @@ import type { RecipientResult } from '../outbound';
 
 export const DELIVERY_QUEUE = 'dizi-delivery';
 
-interface DeliveryJob {
+export interface DeliveryJob {
   messageId: string;
   domain: string;
 }
@@ -69,14 +69,7 @@ export class OutboundDelivery {
   }
 
   async schedule(messageId: string, domains: string[], at = Date.now()): Promise<void> {
-    const delay = Math.max(0, at - Date.now());
-    for (const domain of domains) {
-      await this.queue.add(
-        'deliver',
-        { messageId, domain },
-        { jobId: jobId(messageId, domain, at), delay, removeOnComplete: true, removeOnFail: 1000 },
-      );
-    }
+    for (const domain of domains) await addDeliveryJob(this.queue, messageId, domain, at);
   }
 
   /** Makes every pending recipient of a message due now and schedules a try. */
@@ -184,8 +177,27 @@ function isPending(r: { status: string }): boolean {
   return r.status === 'queued' || r.status === 'deferred';
 }
 
-function jobId(messageId: string, domain: string, at: number): string {
-  return `${messageId}_${domain}_${at}`;
+/**
+ * Adds the job for one try of (message, domain) due at `at`. The job id includes the due
+ * time, so a retry-now next to an existing delayed job makes a second job; whichever
+ * runs later finds nothing due.
+ */
+export function addDeliveryJob(
+  queue: Queue<DeliveryJob>,
+  messageId: string,
+  domain: string,
+  at: number,
+) {
+  return queue.add(
+    'deliver',
+    { messageId, domain },
+    {
+      jobId: `${messageId}_${domain}_${at}`,
+      delay: Math.max(0, at - Date.now()),
+      removeOnComplete: true,
+      removeOnFail: 1000,
+    },
+  );
 }
 
 function toStored(r: RecipientResult): StoredResult {

@@ -10,13 +10,7 @@ import {
   OutboundQueueRepository,
 } from '@dizi/store';
 import { Spool, SpoolEntry } from '../spool';
-
-/** A recipient the message could not reach, for the bounce. */
-export interface FailedRecipient {
-  recipient: string;
-  status: string; // enhanced status code, e.g. 5.1.1
-  diagnostic: string;
-}
+import type { FailedRecipient } from './system-notices';
 
 /** What the processor needs besides storage: bounces, quota warnings, the outbound schedule. */
 export interface SpoolProcessorHooks {

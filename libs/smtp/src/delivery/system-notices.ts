@@ -1,30 +1,28 @@
 import type { Logger } from 'pino';
+import { buildUserNotice, DsnBuilder, NoticeLanguage, NoticeTemplates } from '@dizi/mail';
 import { Spool, SpoolEntry } from '../spool';
-import type { FailedRecipient } from './spool-processor';
 
-/** Builds the raw bytes of the mails Dizi writes itself (M10 templates). */
-export interface NoticeComposer {
-  /** An RFC 3464 failure DSN for `failed` recipients of a message from `sender`. */
-  failureDsn(input: {
-    sender: string;
-    arrivalDate: Date;
-    envId?: string | null;
-    originalHeaders: Buffer;
-    failed: Array<FailedRecipient & { remoteHost?: string | null }>;
-  }): Buffer;
-  /** The quota warning mail (M5). */
-  quotaWarning(input: { to: string; usedBytes: number; quotaBytes: number }): Buffer;
+/** A recipient the message could not reach, for the bounce. */
+export interface FailedRecipient {
+  recipient: string;
+  /** Enhanced status code (RFC 3463), e.g. 5.1.1. */
+  status: string;
+  /** What went wrong: the remote server's reply when `remoteHost` is set, else our own words. */
+  diagnostic: string;
+  remoteHost?: string | null;
 }
 
 /**
- * Sends the mails the system itself writes, bounces and quota warnings, through the
- * spool like any other mail, from the null sender `<>` so they can never bounce back
- * (no bounce storms, S10).
+ * Sends the mails the system itself writes (M10): DSN bounces and quota warnings, built
+ * from the editable templates and passed through the spool like any other mail, from
+ * the null sender `<>` so they can never bounce back (no bounce storms, S10).
  */
 export class SystemNotices {
   constructor(
     private readonly spool: Spool,
-    private readonly composer: NoticeComposer,
+    private readonly templates: NoticeTemplates,
+    private readonly hostname: string,
+    private readonly language: NoticeLanguage,
     private readonly submit: (entry: SpoolEntry) => void,
     private readonly log: Logger,
   ) {}
@@ -34,16 +32,53 @@ export class SystemNotices {
     arrivalDate: Date,
     envId: string | null | undefined,
     originalHeaders: Buffer,
-    failed: Array<FailedRecipient & { remoteHost?: string | null }>,
+    failed: FailedRecipient[],
   ): Promise<void> {
     if (!sender) return; // never a bounce to <>
-    const raw = this.composer.failureDsn({ sender, arrivalDate, envId, originalHeaders, failed });
-    await this.send(sender, raw);
+    const dsn = await new DsnBuilder(this.templates).build({
+      action: 'failed',
+      reportingMta: this.hostname,
+      returnPath: sender,
+      arrivalDate,
+      originalEnvelopeId: envId ?? undefined,
+      original: originalHeaders,
+      language: this.language,
+      recipients: failed.map((f) => ({
+        finalRecipient: f.recipient,
+        status: f.status,
+        remoteMta: f.remoteHost ?? null,
+        smtpDiagnostic: f.remoteHost ? f.diagnostic : null,
+        localDiagnostic: f.remoteHost ? null : f.diagnostic,
+        lastAttemptDate: new Date(),
+      })),
+    });
+    await this.send(sender, dsn.message);
     this.log.info({ to: sender, failed: failed.map((f) => f.recipient) }, 'bounce sent');
   }
 
-  async quotaWarning(to: string, usedBytes: number, quotaBytes: number): Promise<void> {
-    await this.send(to, this.composer.quotaWarning({ to, usedBytes, quotaBytes }));
+  async quotaWarning(
+    to: string,
+    name: string,
+    usedBytes: number,
+    quotaBytes: number,
+  ): Promise<void> {
+    const mb = (n: number) => `${(n / 1048576).toFixed(1)} MB`;
+    const raw = await buildUserNotice(this.templates, {
+      name: 'quota-warning',
+      language: this.language,
+      to,
+      from: `postmaster@${this.hostname}`,
+      hostname: this.hostname,
+      values: {
+        address: to,
+        name: name || to,
+        used: mb(usedBytes),
+        quota: mb(quotaBytes),
+        free: mb(Math.max(0, quotaBytes - usedBytes)),
+        postmaster: `postmaster@${this.hostname}`,
+      },
+    });
+    await this.send(to, raw);
     this.log.info({ to, usedBytes, quotaBytes }, 'quota warning sent');
   }
 

@@ -1,0 +1,217 @@
+import 'reflect-metadata';
+import { Command, CommanderError } from 'commander';
+import path from 'node:path';
+import { ConfigError, loadConfig } from '@dizi/config';
+import { DirectoryService } from '@dizi/directory';
+import { DiziError } from '@dizi/errors';
+import { QueueAdmin } from '@dizi/admin';
+import {
+  Database,
+  DirectoryRepository,
+  FsBlobStore,
+  openDataSource,
+  OutboundQueueRepository,
+} from '@dizi/store';
+import { RetryThroughRedis } from './retry-through-redis';
+
+/**
+ * `dizi`: the admin command. It works on the same database and data folder as the
+ * server (same environment variables / DIZI_CONFIG), so it runs with or without a
+ * server up; a queue retry is also handed to a running server's scheduler.
+ */
+async function main(argv: string[]): Promise<void> {
+  const config = loadConfig();
+  let db: Database | null = null;
+  const open = async () => {
+    db ??= new Database(
+      await openDataSource({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }),
+    );
+    return db;
+  };
+  const blobs = new FsBlobStore(path.join(config.dataDir, 'blobs'));
+  const directory = async () =>
+    new DirectoryService(
+      new DirectoryRepository(await open()),
+      { userQuotaMb: config.quota.defaultUserQuotaMb },
+      async (ids) => {
+        for (const id of ids) await blobs.delete(id);
+      },
+    );
+  const print = (rows: string[]) => rows.forEach((r) => console.log(r));
+
+  const program = new Command('dizi').description('Dizi admin command').exitOverride();
+
+  const domain = program.command('domain').description('hosted mail domains');
+  domain.command('add <name>').action(async (name: string) => {
+    const d = await (await directory()).addDomain(name);
+    console.log(`domain ${d.name} added`);
+  });
+  domain
+    .command('list')
+    .action(async () => print((await (await directory()).listDomains()).map((d) => d.name)));
+  domain.command('remove <name>').action(async (name: string) => {
+    await (await directory()).removeDomain(name);
+    console.log(`domain ${name} removed`);
+  });
+
+  const user = program.command('user').description('mail users');
+  user
+    .command('add <address>')
+    .requiredOption('--password <password>', 'at least 8 characters')
+    .option('--quota <mb>', 'quota in MB (0 = unlimited)')
+    .option('--role <role>', 'user | domain-admin | admin', 'user')
+    .option('--name <name>', 'display name')
+    .action(
+      async (
+        address: string,
+        o: { password: string; quota?: string; role: string; name?: string },
+      ) => {
+        const quotaMb = o.quota === undefined ? undefined : parseWhole(o.quota, '--quota');
+        if (!['user', 'domain-admin', 'admin'].includes(o.role)) {
+          throw new DiziError('invalid', '--role must be user, domain-admin or admin', 'role');
+        }
+        const u = await (
+          await directory()
+        ).addUser({
+          address,
+          password: o.password,
+          quotaMb,
+          role: o.role as 'user' | 'domain-admin' | 'admin',
+          displayName: o.name,
+        });
+        console.log(
+          `user ${u.address} added (quota ${u.quotaBytes ? `${u.quotaBytes / 1048576} MB` : 'unlimited'})`,
+        );
+      },
+    );
+  user
+    .command('list [domain]')
+    .action(async (d?: string) =>
+      print(
+        (await (await directory()).listUsers(d)).map(
+          (u) =>
+            `${u.address}\t${u.role}\t${(u.usedBytes / 1048576).toFixed(1)}/${u.quotaBytes ? u.quotaBytes / 1048576 : '∞'} MB`,
+        ),
+      ),
+    );
+  user.command('remove <address>').action(async (a: string) => {
+    await (await directory()).removeUser(a);
+    console.log(`user ${a} removed`);
+  });
+  user
+    .command('passwd <address>')
+    .requiredOption('--password <password>', 'the new password')
+    .action(async (a: string, o: { password: string }) => {
+      await (await directory()).setPassword(a, o.password);
+      console.log(`password of ${a} changed`);
+    });
+  user.command('quota <address> <mb>').action(async (a: string, mb: string) => {
+    await (await directory()).setQuota(a, parseWhole(mb, 'mb'));
+    console.log(`quota of ${a} set to ${mb} MB`);
+  });
+
+  const alias = program.command('alias').description('alias addresses');
+  alias.command('add <address> <targets...>').action(async (a: string, t: string[]) => {
+    await (await directory()).addAlias(a, t);
+    console.log(`alias ${a} -> ${t.join(', ')}`);
+  });
+  alias
+    .command('list')
+    .action(async () =>
+      print(
+        (await (await directory()).listAliases()).map(
+          (x) => `${x.address}\t${x.targets.join(', ')}`,
+        ),
+      ),
+    );
+  alias.command('remove <address>').action(async (a: string) => {
+    await (await directory()).removeAlias(a);
+    console.log(`alias ${a} removed`);
+  });
+
+  const group = program.command('group').description('groups and mailing lists');
+  group
+    .command('add <address>')
+    .option('--name <name>', 'display name')
+    .option(
+      '--post <policy>',
+      'who may post: anyone | domain | local | authenticated | members | sender',
+      'anyone',
+    )
+    .option('--sender <address>', 'the one allowed sender, with --post sender')
+    .action(async (a: string, o: { name?: string; post: string; sender?: string }) => {
+      const g = await (
+        await directory()
+      ).addGroup(a, { name: o.name, postPolicy: o.post, allowedSender: o.sender });
+      console.log(`group ${g.address} added (post: ${g.postPolicy})`);
+    });
+  group
+    .command('list')
+    .action(async () =>
+      print(
+        (await (await directory()).listGroups()).map(
+          (g) => `${g.address}\t${g.postPolicy}\t${g.members.join(', ')}`,
+        ),
+      ),
+    );
+  group.command('remove <address>').action(async (a: string) => {
+    await (await directory()).removeGroup(a);
+    console.log(`group ${a} removed`);
+  });
+  const member = group.command('member').description('group members');
+  member.command('add <group> <member>').action(async (g: string, m: string) => {
+    await (await directory()).addGroupMember(g, m);
+    console.log(`${m} added to ${g}`);
+  });
+  member.command('remove <group> <member>').action(async (g: string, m: string) => {
+    await (await directory()).removeGroupMember(g, m);
+    console.log(`${m} removed from ${g}`);
+  });
+
+  const queue = program.command('queue').description('the outbound queue');
+  const queueAdmin = async (withScheduler: boolean) => {
+    const repo = new OutboundQueueRepository(await open());
+    return new QueueAdmin(repo, blobs, withScheduler ? new RetryThroughRedis(config, repo) : null);
+  };
+  queue.command('list').action(async () => {
+    const items = await (await queueAdmin(false)).list();
+    if (!items.length) console.log('the queue is empty');
+    for (const i of items) {
+      console.log(`${i.id}\t${i.createdAt}\t${i.size} bytes\tfrom ${i.sender}`);
+      for (const r of i.recipients) {
+        console.log(
+          `\t${r.recipient}\t${r.status}\ttries ${r.attempts}\tnext ${r.nextAttemptAt}${r.lastError ? `\t${r.lastError}` : ''}`,
+        );
+      }
+    }
+  });
+  queue.command('retry <id>').action(async (id: string) => {
+    const n = await (await queueAdmin(true)).retry(id);
+    console.log(`${n} recipient(s) of ${id} will be tried now`);
+  });
+  queue.command('remove <id>').action(async (id: string) => {
+    await (await queueAdmin(false)).remove(id);
+    console.log(`${id} removed from the queue`);
+  });
+
+  try {
+    await program.parseAsync(argv);
+  } finally {
+    await (db as Database | null)?.close();
+  }
+}
+
+function parseWhole(s: string, what: string): number {
+  if (!/^\d+$/.test(s)) throw new DiziError('invalid', `${what} must be a whole number`, what);
+  return Number(s);
+}
+
+main(process.argv).catch((err: unknown) => {
+  if (err instanceof CommanderError) process.exit(err.exitCode);
+  if (err instanceof DiziError || err instanceof ConfigError) {
+    console.error(`dizi: ${err.message}`);
+    process.exit(err instanceof DiziError && err.code === 'not-found' ? 3 : 2);
+  }
+  console.error('dizi:', err);
+  process.exit(1);
+});

@@ -1,0 +1,73 @@
+import 'reflect-metadata';
+import { QueueAdmin, startAdminHttp } from '@dizi/admin';
+import { ConfigError, loadConfig } from '@dizi/config';
+import { createLogger } from '@dizi/logging';
+import { RedisUnavailableError } from '@dizi/queue';
+import { DiziRuntime } from './runtime';
+
+/** `node dist/apps/server/src/main.js`: one Dizi process with the roles from DIZI_ROLES. */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`dizi: ${err.message}`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const log = createLogger(config.log.level, { service: 'dizi', roles: config.roles.join(',') });
+  let runtime: DiziRuntime;
+  try {
+    runtime = await DiziRuntime.start(config, log, (s) =>
+      startAdminHttp(
+        {
+          directory: s.directory,
+          queue: new QueueAdmin(s.outboundRepo, s.blobs, s.outbound),
+          auth: { token: config.http.adminToken },
+          log: log.child({ component: 'http' }),
+        },
+        config.http.port,
+        config.http.listenHost,
+      ),
+    );
+  } catch (err) {
+    if (err instanceof RedisUnavailableError) {
+      log.fatal(err.message);
+    } else {
+      log.fatal({ err }, 'Dizi could not start');
+    }
+    process.exit(1);
+  }
+  log.info(
+    {
+      data: config.dataDir,
+      smtp: runtime.port('mx'),
+      submission: runtime.port('submission'),
+      smtps: runtime.port('smtps'),
+      http: runtime.port('http'),
+    },
+    'Dizi is running',
+  );
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping');
+    runtime
+      .stop()
+      .then(() => process.exit(0))
+      .catch((err: Error) => {
+        log.error({ err }, 'error while stopping');
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  // A bug in one connection must not take the server (and every other session) down.
+  process.on('uncaughtException', (err) => log.error({ err }, 'uncaught exception'));
+  process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection'));
+}
+
+void main();
