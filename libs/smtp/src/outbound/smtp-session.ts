@@ -29,9 +29,11 @@ export interface SmtpEnvelope {
   eightBit: boolean;
 }
 
-/** What the server said about each recipient of one transaction, as nodemailer tracked it. */
+/**
+ * What the server said in one transaction: the recipients it refused at RCPT (each error
+ * names its recipient), and the end result that applies to all the others.
+ */
 export interface TransactionOutcome {
-  accepted: string[];
   rejected: NodemailerError[];
   /** The final reply to the message data (success), or the error that ended the transaction. */
   finalResponse: string | null;
@@ -40,7 +42,6 @@ export interface TransactionOutcome {
 
 /** nodemailer keeps the envelope bookkeeping on the connection after a failed DATA. */
 interface EnvelopeState {
-  accepted?: string[];
   rejectedErrors?: NodemailerError[];
 }
 
@@ -127,7 +128,6 @@ export class SmtpSession {
         (error, info) => {
           if (!error) {
             resolve({
-              accepted: info.accepted,
               rejected: info.rejectedErrors ?? [],
               finalResponse: info.response,
               error: null,
@@ -136,7 +136,6 @@ export class SmtpSession {
           }
           const state = this.envelopeState();
           resolve({
-            accepted: state.accepted ?? [],
             rejected: error.rejectedErrors ?? state.rejectedErrors ?? [],
             finalResponse: null,
             error,
@@ -158,7 +157,7 @@ export class SmtpSession {
 
   /**
    * After a refused DATA, nodemailer's error does not say which recipients RCPT had
-   * accepted; its connection still holds that envelope (an undeclared field, read defensively).
+   * refused; its connection still holds that envelope (an undeclared field, read defensively).
    */
   private envelopeState(): EnvelopeState {
     const holder = this.connection as unknown as { _envelope?: EnvelopeState };
