@@ -233,8 +233,9 @@ export class CmppIsmgSimulator {
     this.sessions.add(session);
     const decoder = new CmppFrameDecoder(0x30);
     socket.on('data', (chunk: Buffer) => {
-      this.capture(session, true, chunk);
       for (const event of decoder.push(chunk)) {
+        // One captured frame per packet, so a capture replays cleanly (docs/gateways.md).
+        this.capture(session, true, event.kind === 'fatal' ? chunk : event.raw);
         if (event.kind === 'pdu') this.onPdu(session, event.pdu, decoder);
         else {
           this.badPackets++;
