@@ -1,5 +1,4 @@
-import { Socket, connect } from 'node:net';
-import { ConnectionLostError, PduDecodeError, type LinkLogger } from '@dizi/gateway-kit';
+import { ConnectionLostError, PduSocket, type LinkLogger } from '@dizi/gateway-kit';
 import type { CmppVersion } from './cmpp-constants';
 import { CmppFrameDecoder, type CmppFrameEvent } from './cmpp-frame-decoder';
 import { encodeCmppPdu, type CmppPdu } from './cmpp-pdu';
@@ -12,35 +11,16 @@ export interface CmppConnectionEvents {
   closed(reason: Error | undefined): void;
 }
 
-/**
- * One TCP connection speaking CMPP: frames in, PDUs out. It never throws out of a
- * socket callback; a broken stream closes the connection with a reason.
- */
+/** One TCP connection speaking CMPP; a broken stream closes it with a reason. */
 export class CmppConnection {
-  private readonly decoder: CmppFrameDecoder;
-  private closeReason: Error | undefined;
-  private isClosed = false;
-
   private constructor(
-    private readonly socket: Socket,
+    private readonly socket: PduSocket<CmppFrameEvent>,
+    private readonly decoder: CmppFrameDecoder,
     private version: CmppVersion,
-    private readonly events: CmppConnectionEvents,
-    private readonly logger: LinkLogger,
-  ) {
-    this.decoder = new CmppFrameDecoder(version);
-    socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('error', (error) => {
-      this.closeReason ??= error;
-    });
-    socket.on('close', () => {
-      this.isClosed = true;
-      this.events.closed(this.closeReason);
-    });
-  }
+  ) {}
 
   /** Opens a TCP connection; rejects on refusal or after `timeoutMs`. */
-  static open(
+  static async open(
     options: {
       host: string;
       port: number;
@@ -50,32 +30,27 @@ export class CmppConnection {
     },
     events: CmppConnectionEvents,
   ): Promise<CmppConnection> {
-    return new Promise((resolve, reject) => {
-      const socket = connect({ host: options.host, port: options.port });
-      const timer = setTimeout(() => {
-        socket.destroy();
-        reject(
-          new Error(
-            `TCP connect to ${options.host}:${options.port} timed out after ${options.timeoutMs} ms`,
-          ),
-        );
-      }, options.timeoutMs);
-      const onError = (error: Error) => {
-        clearTimeout(timer);
-        socket.destroy();
-        reject(error);
-      };
-      socket.once('error', onError);
-      socket.once('connect', () => {
-        clearTimeout(timer);
-        socket.off('error', onError);
-        resolve(new CmppConnection(socket, options.version, events, options.logger));
-      });
+    const decoder = new CmppFrameDecoder(options.version);
+    // The handler only runs after `open` resolved, so `socket` is set by then.
+    const socket: PduSocket<CmppFrameEvent> = await PduSocket.open(options, decoder, {
+      event: (event) => {
+        if (event.kind === 'pdu') events.pdu(event.pdu);
+        else if (event.kind === 'bad-packet') events.badPacket(event);
+        else socket.destroy(event.error);
+      },
+      closed: (reason) => events.closed(reason),
+      onHandlerError: (error) =>
+        options.logger.error({ err: error }, 'CMPP handler failed; closing the connection'),
     });
+    return new CmppConnection(socket, decoder, options.version);
   }
 
   get closed(): boolean {
-    return this.isClosed || this.socket.destroyed;
+    return this.socket.closed;
+  }
+
+  get whenClosed(): Promise<void> {
+    return this.socket.whenClosed;
   }
 
   setVersion(version: CmppVersion): void {
@@ -89,29 +64,11 @@ export class CmppConnection {
     this.socket.write(encodeCmppPdu(pdu, this.version));
   }
 
-  /** Ends the connection after what was written has gone out. */
   close(): void {
-    if (!this.closed) this.socket.end();
+    this.socket.close();
   }
 
   destroy(reason: Error): void {
-    this.closeReason ??= reason;
-    this.socket.destroy();
-  }
-
-  private onData(chunk: Buffer): void {
-    for (const event of this.decoder.push(chunk)) {
-      try {
-        if (event.kind === 'pdu') this.events.pdu(event.pdu);
-        else if (event.kind === 'bad-packet') this.events.badPacket(event);
-        else this.destroy(event.error);
-      } catch (error) {
-        // A handler bug must not take the process down: log it and drop the connection.
-        this.logger.error({ err: error }, 'CMPP handler failed; closing the connection');
-        this.destroy(
-          error instanceof Error ? error : new PduDecodeError('bad-field', String(error)),
-        );
-      }
-    }
+    this.socket.destroy(reason);
   }
 }

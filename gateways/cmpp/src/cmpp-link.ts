@@ -6,6 +6,7 @@ import {
   PartialSubmitError,
   PduDecodeError,
   RateMeter,
+  ReconnectBackoff,
   RequestTimeoutError,
   SmsLink,
   SubmitRefusedError,
@@ -66,12 +67,12 @@ export class CmppLink extends SmsLink {
   private readonly window: SubmitWindow<CmppSubmitResp>;
   private readonly bucket: TokenBucket;
   private readonly meter: RateMeter;
+  private readonly backoff: ReconnectBackoff;
   private connection: CmppConnection | null = null;
   private state: LinkState = 'down';
   private stopped = true;
   private sequence = 0;
   private concatReference = Math.floor(Math.random() * 256);
-  private reconnectAttempts = 0;
   private reconnectTimer: TimerHandle | null = null;
   private keepAliveTimer: TimerHandle | null = null;
   private lastHeard = 0;
@@ -95,6 +96,7 @@ export class CmppLink extends SmsLink {
     );
     this.bucket = new TokenBucket(config.tps, undefined, this.clock);
     this.meter = new RateMeter(5, this.clock);
+    this.backoff = new ReconnectBackoff(config.reconnectMinMs, config.reconnectMaxMs);
   }
 
   async start(): Promise<void> {
@@ -113,7 +115,7 @@ export class CmppLink extends SmsLink {
     if (connection && !connection.closed) {
       if (this.state === 'up') await this.terminate(connection);
       connection.close();
-      await this.untilClosed(connection);
+      await connection.whenClosed;
     }
     this.setState('down');
     await this.flushPartialMessages();
@@ -335,7 +337,7 @@ export class CmppLink extends SmsLink {
       const resp = await this.login(connection);
       if (resp.status !== 0) throw new CmppLoginError(resp.status);
       this.lastHeard = this.clock.now();
-      this.reconnectAttempts = 0;
+      this.backoff.reset();
       this.setState('up');
       this.logger.info(
         { link: this.id, host: this.config.host, port: this.config.port },
@@ -524,11 +526,7 @@ export class CmppLink extends SmsLink {
 
   private scheduleReconnect(): void {
     if (this.stopped || this.reconnectTimer) return;
-    const delay = Math.min(
-      this.config.reconnectMinMs * 2 ** this.reconnectAttempts,
-      this.config.reconnectMaxMs,
-    );
-    this.reconnectAttempts++;
+    const delay = this.backoff.next();
     this.reconnectTimer = this.clock.setTimeout(() => {
       this.reconnectTimer = null;
       void this.connectOnce();
@@ -580,14 +578,6 @@ export class CmppLink extends SmsLink {
     });
     this.reply(connection, { command: 'terminate', sequenceId: this.nextSequence() });
     await answered;
-  }
-
-  private untilClosed(connection: CmppConnection): Promise<void> {
-    if (connection.closed) return Promise.resolve();
-    return new Promise((resolve) => {
-      const poll = () => (connection.closed ? resolve() : setTimeout(poll, 5));
-      poll();
-    });
   }
 
   /** Sends a PDU that no one waits for; a closed connection is only logged. */

@@ -19,3 +19,5 @@ export * from './text/segmenter';
 export * from './text/segment-reassembler';
 export * from './wire/octet-writer';
 export * from './wire/octet-reader';
+export * from './flow/reconnect-backoff';
+export * from './wire/pdu-socket';
