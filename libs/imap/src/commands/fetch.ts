@@ -1,0 +1,159 @@
+import { formatDateTime } from '../parser/grammar/date-time';
+import type { FetchAttribute, FetchModifiers } from '../parser/command-types';
+import { formatSequenceSet, type SequenceSet, sequenceSetContains } from '../parser/sequence-set';
+import { applyPartial, sectionBytes, sectionLabel } from '../mime/body-section';
+import { bodyStructure } from '../mime/body-structure';
+import { envelope } from '../mime/envelope';
+import { type MimePart, parseMimeTree } from '../mime/mime-tree';
+import { Atom, type ImapValue, Literal } from '../response/imap-value';
+import { untagged } from '../response/responses';
+import { bad, type CommandContext, type CommandResult, ok } from '../session/command-context';
+
+export interface FetchRequest {
+  readonly set: SequenceSet;
+  readonly byUid: boolean;
+  readonly attributes: readonly FetchAttribute[];
+  readonly modifiers: FetchModifiers;
+}
+
+const CONTENT_ITEMS = new Set([
+  'ENVELOPE',
+  'BODYSTRUCTURE',
+  'BODY',
+  'RFC822',
+  'RFC822.HEADER',
+  'RFC822.TEXT',
+  'BODY[]',
+]);
+
+/** Reading the body (not peeking) marks the message \Seen (RFC 3501 6.4.5). */
+function setsSeen(attribute: FetchAttribute): boolean {
+  return (
+    (attribute.kind === 'BODY[]' && !attribute.peek) ||
+    attribute.kind === 'RFC822' ||
+    attribute.kind === 'RFC822.TEXT'
+  );
+}
+
+/** The stored bytes of one message and their structure, parsed on first need. */
+class MessageContent {
+  private tree?: MimePart;
+  constructor(readonly bytes: Buffer) {}
+  root(): MimePart {
+    this.tree ??= parseMimeTree(this.bytes);
+    return this.tree;
+  }
+}
+
+/** FETCH and UID FETCH, with CONDSTORE's CHANGEDSINCE and QRESYNC's VANISHED. */
+export async function fetch(
+  context: CommandContext,
+  request: FetchRequest,
+): Promise<CommandResult> {
+  const folder = context.selected();
+  const { changedSince, vanished } = request.modifiers;
+  if (vanished && (!request.byUid || !context.state.enabled.has('QRESYNC'))) {
+    return bad('VANISHED needs UID FETCH and QRESYNC');
+  }
+  const wantsModseq =
+    changedSince !== undefined || request.attributes.some((a) => a.kind === 'MODSEQ');
+  if (wantsModseq) context.state.enabled.add('CONDSTORE');
+  const condstore = context.state.enabled.has('CONDSTORE');
+
+  if (vanished && changedSince !== undefined) {
+    const gone = (await context.access().expungedSince(folder.name, changedSince)).filter((uid) =>
+      sequenceSetContains(request.set, uid, Math.max(folder.largestUid, folder.uidNext - 1)),
+    );
+    if (gone.length) {
+      context.send(
+        untagged([new Atom('VANISHED'), [new Atom('EARLIER')], new Atom(formatSequenceSet(gone))]),
+      );
+    }
+  }
+
+  const needsContent = request.attributes.some((a) => CONTENT_ITEMS.has(a.kind));
+  const marksSeen = !folder.readOnly && request.attributes.some(setsSeen);
+  for (const uid of folder.resolve(request.set, request.byUid)) {
+    let state = folder.state(uid);
+    const sequence = folder.sequenceOf(uid);
+    if (!state || sequence === undefined) continue;
+    if (changedSince !== undefined && state.modseq <= changedSince) continue;
+
+    let flagsChanged = false;
+    if (marksSeen && !state.flags.includes('\\Seen')) {
+      const result = await context.access().storeFlags(folder.name, [uid], 'add', ['\\Seen']);
+      for (const updated of result.updated) folder.applyState(updated);
+      state = folder.state(uid) ?? state;
+      flagsChanged = result.updated.length > 0;
+    }
+    const content = needsContent
+      ? new MessageContent(await context.access().readMessage(folder.name, uid))
+      : undefined;
+    const items: ImapValue[] = [];
+    for (const attribute of request.attributes) {
+      items.push(...fetchItem(attribute, uid, state, content, folder.flagList(uid)));
+    }
+    if (flagsChanged && !request.attributes.some((a) => a.kind === 'FLAGS')) {
+      items.push(new Atom('FLAGS'), folder.flagList(uid));
+    }
+    if (
+      condstore &&
+      (flagsChanged || changedSince !== undefined) &&
+      !request.attributes.some((a) => a.kind === 'MODSEQ')
+    ) {
+      items.push(new Atom('MODSEQ'), [state.modseq]);
+    }
+    context.send(untagged([sequence, new Atom('FETCH'), items]));
+    await context.drain();
+  }
+  return ok('FETCH completed');
+}
+
+function fetchItem(
+  attribute: FetchAttribute,
+  uid: number,
+  state: { readonly modseq: number; readonly internalDate: Date; readonly size: number },
+  content: MessageContent | undefined,
+  flags: ImapValue,
+): ImapValue[] {
+  const name = new Atom(attribute.kind);
+  switch (attribute.kind) {
+    case 'UID':
+      return [name, uid];
+    case 'FLAGS':
+      return [name, flags];
+    case 'INTERNALDATE':
+      return [name, formatDateTime(state.internalDate)];
+    case 'RFC822.SIZE':
+      return [name, state.size];
+    case 'MODSEQ':
+      return [name, [state.modseq]];
+  }
+  if (!content) return [];
+  const root = (): MimePart => content.root();
+  switch (attribute.kind) {
+    case 'ENVELOPE':
+      return [name, envelope(root().fields)];
+    case 'BODYSTRUCTURE':
+      return [name, bodyStructure(content.bytes, root(), true)];
+    case 'BODY':
+      return [name, bodyStructure(content.bytes, root(), false)];
+    case 'RFC822':
+      return [name, new Literal(content.bytes)];
+    case 'RFC822.HEADER':
+      return [name, new Literal(content.bytes.subarray(0, root().bodyStart))];
+    case 'RFC822.TEXT':
+      return [name, new Literal(content.bytes.subarray(root().bodyStart))];
+    case 'BODY[]': {
+      const bytes =
+        attribute.section.path.length === 0 && !attribute.section.specifier
+          ? content.bytes
+          : sectionBytes(content.bytes, root(), attribute.section);
+      const label = new Atom(sectionLabel(attribute.section, attribute.partial));
+      return [
+        label,
+        bytes === undefined ? null : new Literal(applyPartial(bytes, attribute.partial)),
+      ];
+    }
+  }
+}
