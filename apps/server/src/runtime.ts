@@ -9,6 +9,8 @@ import { redisOptions, RedisSupervisor } from '@dizi/queue';
 import {
   AuthGuard,
   ConnectionLimiter,
+  dsnRecipientFromResult,
+  localFailure,
   ListenerMode,
   MxResolver,
   OutboundDelivery,
@@ -119,12 +121,7 @@ export class DiziRuntime {
             new Date(entry.message.createdAt),
             entry.message.envId,
             headers,
-            results.map((r) => ({
-              recipient: r.recipient,
-              status: r.enhancedCode,
-              diagnostic: r.remoteResponse ?? r.message,
-              remoteHost: r.remoteHost,
-            })),
+            results.map((r) => dsnRecipientFromResult(r, new Date())),
           );
         },
       },
@@ -145,7 +142,7 @@ export class DiziRuntime {
             new Date(entry.envelope.receivedAt),
             entry.envelope.envId,
             raw,
-            failed,
+            failed.map(localFailure),
           );
         },
         quotaLow: async (userId, used, quota) => {

@@ -11,6 +11,7 @@ import { DestinationConcurrency, SmtpDeliveryClient } from '../outbound';
 import type { RecipientResult } from '../outbound';
 
 export const DELIVERY_QUEUE = 'dizi-delivery';
+const BUSY_DESTINATION_DELAY_MS = 2000;
 
 export interface DeliveryJob {
   messageId: string;
@@ -98,7 +99,12 @@ export class OutboundDelivery {
       (r) => r.domain === domain && isPending(r) && r.nextAttemptAt <= now + 1000,
     );
     if (!pending.length) return;
-    const release = await this.limiter.acquire(domain);
+    // A destination at its concurrency limit: come back shortly rather than hold a worker.
+    const release = this.limiter.tryAcquire(domain);
+    if (!release) {
+      await this.schedule(messageId, [domain], Date.now() + BUSY_DESTINATION_DELAY_MS);
+      return;
+    }
     let results: RecipientResult[];
     try {
       const smartHost = this.config.smartHost

@@ -1,15 +1,30 @@
 import type { Logger } from 'pino';
-import { buildUserNotice, DsnBuilder, NoticeLanguage, NoticeTemplates } from '@dizi/mail';
+import {
+  buildUserNotice,
+  DsnBuilder,
+  DsnRecipient,
+  NoticeLanguage,
+  NoticeTemplates,
+} from '@dizi/mail';
 import { Spool, SpoolEntry } from '../spool';
 
-/** A recipient the message could not reach, for the bounce. */
+/** A recipient that failed here, before any remote server was asked. */
 export interface FailedRecipient {
   recipient: string;
   /** Enhanced status code (RFC 3463), e.g. 5.1.1. */
   status: string;
-  /** What went wrong: the remote server's reply when `remoteHost` is set, else our own words. */
+  /** What went wrong, in our own words. */
   diagnostic: string;
-  remoteHost?: string | null;
+}
+
+/** The DSN entry for a recipient that failed locally. */
+export function localFailure(f: FailedRecipient): DsnRecipient {
+  return {
+    finalRecipient: f.recipient,
+    status: f.status,
+    localDiagnostic: f.diagnostic,
+    lastAttemptDate: new Date(),
+  };
 }
 
 /**
@@ -32,7 +47,7 @@ export class SystemNotices {
     arrivalDate: Date,
     envId: string | null | undefined,
     originalHeaders: Buffer,
-    failed: FailedRecipient[],
+    failed: DsnRecipient[],
   ): Promise<void> {
     if (!sender) return; // never a bounce to <>
     const dsn = await new DsnBuilder(this.templates).build({
@@ -43,17 +58,10 @@ export class SystemNotices {
       originalEnvelopeId: envId ?? undefined,
       original: originalHeaders,
       language: this.language,
-      recipients: failed.map((f) => ({
-        finalRecipient: f.recipient,
-        status: f.status,
-        remoteMta: f.remoteHost ?? null,
-        smtpDiagnostic: f.remoteHost ? f.diagnostic : null,
-        localDiagnostic: f.remoteHost ? null : f.diagnostic,
-        lastAttemptDate: new Date(),
-      })),
+      recipients: failed,
     });
     await this.send(sender, dsn.message);
-    this.log.info({ to: sender, failed: failed.map((f) => f.recipient) }, 'bounce sent');
+    this.log.info({ to: sender, failed: failed.map((f) => f.finalRecipient) }, 'bounce sent');
   }
 
   async quotaWarning(
