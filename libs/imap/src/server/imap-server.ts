@@ -63,19 +63,21 @@ export class ImapServer {
     socket.setNoDelay(true);
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
-    let session: ImapSession | undefined;
+    // The transport needs the session's input callback and the session needs the transport.
+    const link: { session?: ImapSession } = {};
     const transport = new SocketTransport(
       socket,
       secure,
-      (chunk) => session?.receive(chunk),
+      (chunk) => link.session?.receive(chunk),
       () => {
-        if (!session) return;
-        session.closedByPeer();
-        this.sessions.delete(session);
+        if (!link.session) return;
+        link.session.closedByPeer();
+        this.sessions.delete(link.session);
       },
       this.secureContext,
     );
-    session = new ImapSession(transport, this.settings, this.limits, this.options.onError);
+    const session = new ImapSession(transport, this.settings, this.limits, this.options.onError);
+    link.session = session;
     this.sessions.add(session);
     session.start();
   }
