@@ -321,7 +321,7 @@ describe('CmppLink against the ISMG simulator', () => {
     broken.writeUInt32BE(5, 0);
     ismg.sendRaw(broken);
     await until(() => ismg.logins.length === 2 && link.health().state === 'up', 3_000, 'reconnect');
-    assert.match(link.health().lastError ?? '', /Total_Length 5/);
+    assert.match(link.health().lastError ?? '', /CMPP packet length 5 outside/);
     assert.equal(
       (await link.submit({ id: 'ok2', to: '13800138000', text: 'after reconnect' })).length,
       1,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CmppFrameDecoder } from './cmpp-frame-decoder';
+import { CmppFrameDecoder, cmppSequenceOf } from './cmpp-frame-decoder';
 import { frameCmpp } from './cmpp-header';
 import { encodeCmppPdu } from './cmpp-pdu';
 
@@ -39,7 +39,7 @@ describe('CmppFrameDecoder', () => {
     assert.ok(
       events[0].kind === 'bad-packet' &&
         events[0].error.reason === 'unknown-command' &&
-        events[0].sequenceId === 8,
+        cmppSequenceOf(events[0].raw) === 8,
     );
     assert.ok(events[1].kind === 'pdu' && events[1].pdu.command === 'active_test');
   });

@@ -29,6 +29,7 @@ import {
 import { authenticatorIsmg, authenticatorSource, type CmppConnectResp } from './cmpp-connect';
 import { CmppCommand, MsgFmt } from './cmpp-constants';
 import { CmppConnection } from './cmpp-connection';
+import { cmppSequenceOf } from './cmpp-frame-decoder';
 import { decodeStatusReport, type CmppDeliver } from './cmpp-deliver';
 import { cmppVersionByte, type CmppLinkConfig } from './cmpp-link-config';
 import { formatMsgId } from './cmpp-msg-id';
@@ -490,20 +491,21 @@ export class CmppLink extends SmsLink {
 
   private onBadPacket(
     connection: CmppConnection,
-    event: { commandId: number; sequenceId: number; error: PduDecodeError; raw: Buffer },
+    event: { commandId: number; error: PduDecodeError; raw: Buffer },
   ): void {
+    const sequenceId = cmppSequenceOf(event.raw);
     this.noteError(
       `bad packet (Command_Id 0x${event.commandId.toString(16)}): ${event.error.message}`,
     );
     if (event.commandId === CmppCommand.SUBMIT_RESP) {
       // Its request will be sent again rather than wait for the time-out.
-      this.window.fail(event.sequenceId, event.error);
+      this.window.fail(sequenceId, event.error);
     } else if (event.commandId === CmppCommand.DELIVER) {
       // Answer so the ISMG does not wait; a structure error makes it resend or drop.
       const msgId = event.raw.length >= 20 ? event.raw.readBigUInt64BE(12) : 0n;
       this.reply(connection, {
         command: 'deliver_resp',
-        sequenceId: event.sequenceId,
+        sequenceId,
         msgId,
         result: DELIVER_RESULT_STRUCTURE_ERROR,
       });

@@ -21,3 +21,4 @@ export * from './wire/octet-writer';
 export * from './wire/octet-reader';
 export * from './flow/reconnect-backoff';
 export * from './wire/pdu-socket';
+export * from './wire/length-prefixed-decoder';
