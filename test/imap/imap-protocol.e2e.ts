@@ -30,6 +30,7 @@ describe('IMAP server over a real socket (byte-level)', () => {
       port: 0,
       tls: testCertificate(),
       requireTlsForAuth: false,
+      failedLoginDelayMs: 50,
       idleKeepaliveMs: 200,
     });
     port = (await server.listen()).port;

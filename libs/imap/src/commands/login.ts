@@ -11,7 +11,13 @@ export async function authenticateUser(
     remoteAddress: context.state.remoteAddress,
     secure: context.state.secure,
   });
-  if (!access) return no('Authentication failed', 'AUTHENTICATIONFAILED');
+  if (!access) {
+    const { failedLoginDelayMs, maxFailedLogins } = context.settings;
+    if (failedLoginDelayMs > 0)
+      await new Promise((resolve) => setTimeout(resolve, failedLoginDelayMs));
+    if (++context.state.failedLogins >= maxFailedLogins) context.afterResponse('close');
+    return no('Authentication failed', 'AUTHENTICATIONFAILED');
+  }
   context.login(user, access);
   const list = capabilityValues(context)
     .map((atom) => atom.text)

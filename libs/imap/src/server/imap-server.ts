@@ -3,6 +3,7 @@ import * as tls from 'node:tls';
 import type { ImapAuthenticator } from '../mailbox-access';
 import type { SessionSettings } from '../session/command-context';
 import { DEFAULT_SESSION_LIMITS, ImapSession, type SessionLimits } from '../session/imap-session';
+import { statusResponse } from '../response/responses';
 import { SocketTransport } from './socket-transport';
 
 export interface ImapServerOptions {
@@ -22,6 +23,12 @@ export interface ImapServerOptions {
   /** Longest IDLE before the server logs the client off; 29 minutes by default. */
   readonly idleTimeoutMs?: number;
   readonly limits?: Partial<SessionLimits>;
+  /** Pause before a failed login is answered; 2 seconds by default. */
+  readonly failedLoginDelayMs?: number;
+  /** Failed logins before the connection is closed; 3 by default. */
+  readonly maxFailedLogins?: number;
+  /** Open connections allowed from one IP address; 50 by default. */
+  readonly maxConnectionsPerIp?: number;
   readonly serverName?: string;
   readonly onError?: (error: unknown) => void;
 }
@@ -45,6 +52,8 @@ export class ImapServer {
       idleKeepaliveMs: options.idleKeepaliveMs ?? 2 * 60_000,
       idleTimeoutMs: options.idleTimeoutMs ?? 29 * 60_000,
       serverName: options.serverName ?? 'localhost',
+      failedLoginDelayMs: options.failedLoginDelayMs ?? 2_000,
+      maxFailedLogins: options.maxFailedLogins ?? 3,
     };
     this.limits = { ...DEFAULT_SESSION_LIMITS, ...options.limits };
     this.server = options.implicitTls
@@ -61,6 +70,14 @@ export class ImapServer {
 
   private accept(socket: net.Socket, secure: boolean): void {
     socket.setNoDelay(true);
+    const address = socket.remoteAddress ?? '';
+    const fromSameAddress = [...this.sockets].filter(
+      (open) => open.remoteAddress === address,
+    ).length;
+    if (fromSameAddress >= (this.options.maxConnectionsPerIp ?? 50)) {
+      socket.end(statusResponse('*', 'BYE', 'Too many connections from your address'));
+      return;
+    }
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
     // The transport needs the session's input callback and the session needs the transport.

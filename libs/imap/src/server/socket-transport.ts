@@ -66,10 +66,13 @@ export class SocketTransport implements SessionTransport {
 
   pauseInput(): void {
     this.socket.pause();
+    // Decompressed input can be far larger than what was received: hold it back too.
+    this.inflate?.pause();
   }
 
   resumeInput(): void {
     this.socket.resume();
+    this.inflate?.resume();
   }
 
   startTls(): Promise<void> {

@@ -27,6 +27,10 @@ export interface SessionSettings {
   /** IDLE longer than this ends with BYE (RFC 2177 allows logging the client off). */
   readonly idleTimeoutMs: number;
   readonly serverName: string;
+  /** Pause before answering a failed login, to slow down password guessing. */
+  readonly failedLoginDelayMs: number;
+  /** Failed logins on one connection before it is closed. */
+  readonly maxFailedLogins: number;
 }
 
 /** What a command handler gets: the session's state and ways to talk to the client. */

@@ -85,6 +85,7 @@ export class ImapSession {
       compressed: false,
       selectedDirty: false,
       remoteAddress: transport.remoteAddress,
+      failedLogins: 0,
     };
   }
 

@@ -16,4 +16,6 @@ export interface SessionState {
   /** A change event arrived for the selected folder since the last update. */
   selectedDirty: boolean;
   readonly remoteAddress: string;
+  /** Failed LOGIN/AUTHENTICATE attempts on this connection. */
+  failedLogins: number;
 }
