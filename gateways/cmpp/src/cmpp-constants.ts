@@ -29,12 +29,3 @@ export const CMPP_VERSION_3 = 0x30;
 export function isCmpp3(version: CmppVersion): boolean {
   return version >= CMPP_VERSION_3;
 }
-
-/** Msg_Fmt values (PROTOCOLS.md §1.4). */
-export const MsgFmt = {
-  ASCII: 0,
-  WRITE_CARD: 3,
-  BINARY: 4,
-  UCS2: 8,
-  GBK: 15,
-} as const;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { LinkConfigError, LinkRegistry } from '@dizi/gateway-kit';
-import { CmppLink, contentEncodingOf } from './cmpp-link';
+import { CmppLink } from './cmpp-link';
 import { cmppLinkFactory } from './cmpp-link-factory';
 import { cmppVersionByte, validateCmppLinkConfig } from './cmpp-link-config';
 
@@ -70,15 +70,5 @@ describe('CMPP link configuration', () => {
       errors: 0,
       lastError: undefined,
     });
-  });
-
-  it('reads Msg_Fmt 0/8/15 as text and keeps anything else as binary', () => {
-    assert.deepEqual([0, 8, 15, 4, 0xf6].map(contentEncodingOf), [
-      'ascii',
-      'ucs2',
-      'gbk',
-      'binary',
-      'binary',
-    ]);
   });
 });

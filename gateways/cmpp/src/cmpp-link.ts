@@ -12,12 +12,14 @@ import {
   SubmitRefusedError,
   SubmitWindow,
   TokenBucket,
+  UpGate,
   deliveryStateOf,
+  encodingOfMessageFormat,
+  messageFormatOf,
   nationalNumber,
   parseUdh,
   segmentBinary,
   segmentText,
-  type ContentEncoding,
   type LinkDeps,
   type LinkHealth,
   type LinkState,
@@ -27,7 +29,7 @@ import {
   type TimerHandle,
 } from '@dizi/gateway-kit';
 import { authenticatorIsmg, authenticatorSource, type CmppConnectResp } from './cmpp-connect';
-import { CmppCommand, MsgFmt } from './cmpp-constants';
+import { CmppCommand } from './cmpp-constants';
 import { CmppConnection } from './cmpp-connection';
 import { cmppSequenceOf } from './cmpp-frame-decoder';
 import { decodeStatusReport, type CmppDeliver } from './cmpp-deliver';
@@ -81,7 +83,7 @@ export class CmppLink extends SmsLink {
   private unansweredActiveTests = 0;
   private errorCount = 0;
   private lastError: string | undefined;
-  private readonly upWaiters = new Set<{ resolve: () => void; reject: (e: Error) => void }>();
+  private readonly upGate: UpGate;
   private loginWaiter: { sequenceId: number; resolve: (resp: CmppConnectResp) => void } | null =
     null;
   private terminateWaiter: (() => void) | null = null;
@@ -97,6 +99,7 @@ export class CmppLink extends SmsLink {
     );
     this.bucket = new TokenBucket(config.tps, undefined, this.clock);
     this.meter = new RateMeter(5, this.clock);
+    this.upGate = new UpGate(this.clock);
     this.backoff = new ReconnectBackoff(config.reconnectMinMs, config.reconnectMaxMs);
   }
 
@@ -110,8 +113,7 @@ export class CmppLink extends SmsLink {
     this.stopped = true;
     if (this.reconnectTimer) this.clock.clearTimeout(this.reconnectTimer);
     this.reconnectTimer = null;
-    for (const w of this.upWaiters) w.reject(new LinkDownError(this.id, 'stopped'));
-    this.upWaiters.clear();
+    this.upGate.fail(new LinkDownError(this.id, 'stopped'));
     const connection = this.connection;
     if (connection && !connection.closed) {
       if (this.state === 'up') await this.terminate(connection);
@@ -197,14 +199,9 @@ export class CmppLink extends SmsLink {
     srcId: string,
     registeredDelivery: boolean,
   ): SegmentFields {
-    const msgFmt = {
-      ascii: MsgFmt.ASCII,
-      ucs2: MsgFmt.UCS2,
-      gbk: MsgFmt.GBK,
-      binary: MsgFmt.BINARY,
-      gsm7: -1,
-    }[message.encoding];
-    if (msgFmt < 0) throw new FieldEncodeError('Msg_Fmt', 'CMPP has no packed GSM 7-bit format');
+    const msgFmt = messageFormatOf(message.encoding);
+    if (msgFmt === undefined)
+      throw new FieldEncodeError('Msg_Fmt', 'CMPP has no packed GSM 7-bit format');
     return {
       pkTotal: segment.total,
       pkNumber: segment.seq,
@@ -273,28 +270,11 @@ export class CmppLink extends SmsLink {
   }
 
   private waitUntilUp(): Promise<void> {
-    if (this.state === 'up') return Promise.resolve();
     if (this.stopped) return Promise.reject(new LinkDownError(this.id, 'stopped'));
-    return new Promise((resolve, reject) => {
-      const waiter = {
-        resolve: () => {
-          this.clock.clearTimeout(timer);
-          resolve();
-        },
-        reject: (e: Error) => {
-          this.clock.clearTimeout(timer);
-          reject(e);
-        },
-      };
-      const timer = this.clock.setTimeout(() => {
-        this.upWaiters.delete(waiter);
-        reject(
-          new LinkDownError(this.id, `not reconnected within ${this.config.resumeTimeoutMs} ms`),
-        );
-      }, this.config.resumeTimeoutMs);
-      timer.unref?.();
-      this.upWaiters.add(waiter);
-    });
+    return this.upGate.wait(
+      this.config.resumeTimeoutMs,
+      () => new LinkDownError(this.id, `not reconnected within ${this.config.resumeTimeoutMs} ms`),
+    );
   }
 
   /** One connection attempt: TCP connect, CONNECT, wait for CONNECT_RESP. Never rejects. */
@@ -345,8 +325,7 @@ export class CmppLink extends SmsLink {
         'CMPP link up',
       );
       this.scheduleKeepAlive();
-      for (const w of this.upWaiters) w.resolve();
-      this.upWaiters.clear();
+      this.upGate.open();
     } catch (error) {
       this.noteError((error as Error).message);
       connection.destroy(error as Error);
@@ -484,7 +463,7 @@ export class CmppLink extends SmsLink {
     }
     return this.receiveInbound(
       { from: pdu.srcTerminalId, to: pdu.destId, carrierId: formatMsgId(pdu.msgId) },
-      { encoding: contentEncodingOf(pdu.msgFmt), bytes: Buffer.from(payload) },
+      { encoding: encodingOfMessageFormat(pdu.msgFmt), bytes: Buffer.from(payload) },
       concat,
     );
   }
@@ -606,6 +585,7 @@ export class CmppLink extends SmsLink {
 
   private setState(state: LinkState): void {
     this.state = state;
+    if (state !== 'up') this.upGate.close();
   }
 
   private nextSequence(): number {
@@ -618,20 +598,6 @@ export class CmppLink extends SmsLink {
       const timer = this.clock.setTimeout(resolve, ms);
       timer.unref?.();
     });
-  }
-}
-
-/** Msg_Fmt → how to read Msg_Content. Unknown formats (e.g. 0xF6 OTA) are kept as binary. */
-export function contentEncodingOf(msgFmt: number): ContentEncoding {
-  switch (msgFmt) {
-    case MsgFmt.ASCII:
-      return 'ascii';
-    case MsgFmt.UCS2:
-      return 'ucs2';
-    case MsgFmt.GBK:
-      return 'gbk';
-    default:
-      return 'binary';
   }
 }
 

@@ -22,3 +22,5 @@ export * from './wire/octet-reader';
 export * from './flow/reconnect-backoff';
 export * from './wire/pdu-socket';
 export * from './wire/length-prefixed-decoder';
+export * from './flow/up-gate';
+export * from './text/message-format';
