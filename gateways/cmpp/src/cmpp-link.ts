@@ -3,7 +3,6 @@ import {
   FieldEncodeError,
   GatewayError,
   LinkDownError,
-  PartialSubmitError,
   PduDecodeError,
   RateMeter,
   ReconnectBackoff,
@@ -145,7 +144,8 @@ export class CmppLink extends SmsLink {
     if (!/^\d{1,21}$/.test(srcId))
       throw new FieldEncodeError('Src_Id', `"${srcId}" must be 1-21 digits`);
     const message = this.segment(sms);
-    const settled = await Promise.allSettled(
+    return this.settleSegments(
+      sms.id,
       message.segments.map((segment) =>
         this.submitSegment(
           this.segmentFields(
@@ -158,25 +158,6 @@ export class CmppLink extends SmsLink {
         ),
       ),
     );
-    const accepted = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
-    const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-    if (!failure) return accepted;
-    const cause = failure.reason as Error;
-    this.logger.warn(
-      { link: this.id, sms: sms.id, accepted: accepted.length, err: cause },
-      'CMPP submit failed',
-    );
-    if (!accepted.length) throw cause;
-    if (cause instanceof SubmitRefusedError) {
-      throw new SubmitRefusedError(
-        this.id,
-        cause.carrierCode,
-        cause.reason,
-        cause.retryable,
-        accepted,
-      );
-    }
-    throw new PartialSubmitError(this.id, accepted, cause);
   }
 
   private segment(sms: OutboundSms): SegmentedMessage {

@@ -1,3 +1,4 @@
+import { PartialSubmitError, SubmitRefusedError } from './errors';
 import { systemClock, type Clock } from './flow/clock';
 import type { LinkConfig } from './link-config';
 import { silentLogger, type LinkLogger } from './link-logger';
@@ -114,6 +115,35 @@ export abstract class SmsLink {
       return true;
     }
     return result.status === 'complete' ? this.handOver(result.message) : true;
+  }
+
+  /**
+   * Waits for every segment of one message and turns the outcome into one answer:
+   * the ids in segment order, or the first failure — wrapped so that the ids already
+   * accepted travel with it (the router must not send those parts again elsewhere).
+   */
+  protected async settleSegments(smsId: string, segments: Promise<string>[]): Promise<string[]> {
+    const settled = await Promise.allSettled(segments);
+    const accepted = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+    const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (!failure) return accepted;
+    const cause =
+      failure.reason instanceof Error ? failure.reason : new Error(String(failure.reason));
+    this.logger.warn(
+      { link: this.id, sms: smsId, accepted: accepted.length, err: cause },
+      'submit failed',
+    );
+    if (!accepted.length) throw cause;
+    if (cause instanceof SubmitRefusedError) {
+      throw new SubmitRefusedError(
+        this.id,
+        cause.carrierCode,
+        cause.reason,
+        cause.retryable,
+        accepted,
+      );
+    }
+    throw new PartialSubmitError(this.id, accepted, cause);
   }
 
   /** Hands a delivery report to the sink; false when the sink failed. */
