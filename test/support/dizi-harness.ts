@@ -70,6 +70,12 @@ export class DiziHarness {
   get smtpsPort(): number {
     return this.runtime.port('smtps');
   }
+  get imapPort(): number {
+    return this.runtime.port('imap');
+  }
+  get imapsPort(): number {
+    return this.runtime.port('imaps');
+  }
   get httpPort(): number {
     return this.runtime.port('http');
   }
@@ -132,6 +138,8 @@ export function testDefaults(dataDir: string, databaseUrl: string): Record<strin
       smtpsPort: 0,
       authFailureDelayMs: 50,
     },
+    imap: { listenHost: '127.0.0.1', port: 0, tlsPort: 0, failedLoginDelayMs: 50 },
+    pop3: { listenHost: '127.0.0.1', port: 0, tlsPort: 0, failedLoginDelayMs: 50 },
     http: { listenHost: '127.0.0.1', port: 0, adminToken: 'test-admin-token' },
     delivery: { retryIntervalSeconds: 1, connectTimeoutMs: 2000 },
     log: { level: 'silent' },

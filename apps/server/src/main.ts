@@ -46,6 +46,8 @@ async function main(): Promise<void> {
       smtp: runtime.port('mx'),
       submission: runtime.port('submission'),
       smtps: runtime.port('smtps'),
+      imap: runtime.port('imap'),
+      imaps: runtime.port('imaps'),
       http: runtime.port('http'),
     },
     'Dizi is running',

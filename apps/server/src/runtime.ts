@@ -3,6 +3,8 @@ import path from 'node:path';
 import type { ConnectionOptions } from 'bullmq';
 import { DiziConfig } from '@dizi/config';
 import { DirectoryService, RecipientResolver } from '@dizi/directory';
+import { ImapServer } from '@dizi/imap';
+import { MailboxEvents, StoreAuthenticator } from '@dizi/mailbox';
 import { NoticeTemplates, readHeaderBlock } from '@dizi/mail';
 import type { Logger } from '@dizi/logging';
 import { redisOptions, RedisSupervisor } from '@dizi/queue';
@@ -45,6 +47,7 @@ export interface DiziServices {
   processor: SpoolProcessor;
   outbound: OutboundDelivery;
   notices: SystemNotices;
+  events: MailboxEvents;
 }
 
 /**
@@ -54,6 +57,7 @@ export interface DiziServices {
  */
 export class DiziRuntime {
   private readonly listeners = new Map<ListenerMode, SmtpListener>();
+  private readonly imapServers = new Map<'imap' | 'imaps', { server: ImapServer; port: number }>();
   private httpClose: (() => Promise<void>) | null = null;
   private httpPort = 0;
 
@@ -92,6 +96,10 @@ export class DiziRuntime {
       },
     );
     const resolver = new RecipientResolver(directoryRepo);
+    const events = new MailboxEvents(
+      redisOptions(redisUrl),
+      log.child({ component: 'mailbox-events' }),
+    );
     const spool = new Spool(config.dataDir);
     await spool.init();
 
@@ -145,6 +153,7 @@ export class DiziRuntime {
             failed.map(localFailure),
           );
         },
+        delivered: (o) => events.publish(o.userId, { folder: 'INBOX', kind: 'added' }),
         quotaLow: async (userId, used, quota) => {
           const user = await directoryRepo.findUserById(userId);
           if (!user || user.quotaWarned) return;
@@ -169,6 +178,7 @@ export class DiziRuntime {
       processor,
       outbound,
       notices,
+      events,
     };
     const runtime: DiziRuntime = new DiziRuntime(services, supervisor);
     try {
@@ -222,6 +232,37 @@ export class DiziRuntime {
         this.listeners.set(mode, listener);
       }
     }
+    if (roles.has('imap')) {
+      const tls = await loadTlsMaterial(config);
+      const authenticator = new StoreAuthenticator(
+        this.services.directory,
+        this.services.directoryRepo,
+        this.services.mailboxes,
+        this.services.blobs,
+        this.services.events,
+      );
+      const imapLog = log.child({ component: 'imap' });
+      for (const [name, port, implicitTls] of [
+        ['imap', config.imap.port, false],
+        ['imaps', config.imap.tlsPort, true],
+      ] as const) {
+        const server = new ImapServer({
+          authenticator,
+          host: config.imap.listenHost,
+          port,
+          implicitTls,
+          tls,
+          idleKeepaliveMs: config.imap.idleKeepaliveMs,
+          failedLoginDelayMs: config.imap.failedLoginDelayMs,
+          maxConnectionsPerIp: config.imap.maxConnectionsPerIp,
+          serverName: config.hostname,
+          onError: (err) => imapLog.warn({ err }, 'IMAP session error'),
+        });
+        const addr = await server.listen();
+        this.imapServers.set(name, { server, port: addr.port });
+        imapLog.info({ port: addr.port, implicitTls }, 'IMAP listener ready');
+      }
+    }
     if (roles.has('web') && startHttp) {
       const http = await startHttp(this.services);
       this.httpClose = http.close;
@@ -230,17 +271,21 @@ export class DiziRuntime {
   }
 
   /** The port a listener got (useful when configured as 0). */
-  port(which: ListenerMode | 'http'): number {
+  port(which: ListenerMode | 'http' | 'imap' | 'imaps'): number {
     if (which === 'http') return this.httpPort;
+    if (which === 'imap' || which === 'imaps') return this.imapServers.get(which)?.port ?? 0;
     return this.listeners.get(which)?.port ?? 0;
   }
 
   async stop(): Promise<void> {
     for (const l of this.listeners.values()) await l.close();
     this.listeners.clear();
+    for (const { server } of this.imapServers.values()) await server.close();
+    this.imapServers.clear();
     await this.httpClose?.();
     await this.services.processor.idle();
     await this.services.outbound.close();
+    await this.services.events.close();
     await this.services.db.close();
     await this.redis?.stop();
   }

@@ -13,7 +13,11 @@ test('defaults are the unprivileged ports and the embedded stores', () => {
   assert.equal(c.http.port, 8080);
   assert.equal(c.databaseUrl, '');
   assert.equal(c.redisUrl, '');
-  assert.deepEqual(c.roles, ['smtp', 'submission', 'web', 'worker']);
+  assert.deepEqual(c.roles, ['smtp', 'submission', 'imap', 'pop3', 'web', 'worker']);
+  assert.equal(c.imap.port, 2143);
+  assert.equal(c.imap.tlsPort, 2993);
+  assert.equal(c.pop3.port, 2110);
+  assert.equal(c.pop3.tlsPort, 2995);
   assert.equal(c.delivery.retryIntervalSeconds, 480);
   assert.equal(c.delivery.maxAttempts, 16);
   assert.equal(c.smtp.maxRecipients, 16);

@@ -17,17 +17,27 @@ type Plain = Record<string, unknown>;
  * Environment variables and the config path each one sets. This table is the reference
  * for docs/configuration.md; keep them in step.
  */
-export const ENV_SETTINGS: Record<string, { path: string; kind: 'string' | 'int' | 'list' }> = {
+export const ENV_SETTINGS: Record<
+  string,
+  { path: string | string[]; kind: 'string' | 'int' | 'list' }
+> = {
   DIZI_DATA: { path: 'dataDir', kind: 'string' },
   DIZI_HOSTNAME: { path: 'hostname', kind: 'string' },
   DATABASE_URL: { path: 'databaseUrl', kind: 'string' },
   REDIS_URL: { path: 'redisUrl', kind: 'string' },
   DIZI_ROLES: { path: 'roles', kind: 'list' },
   DIZI_TEMPLATES: { path: 'templatesDir', kind: 'string' },
-  DIZI_LISTEN: { path: 'smtp.listenHost', kind: 'string' },
+  DIZI_LISTEN: {
+    path: ['smtp.listenHost', 'imap.listenHost', 'pop3.listenHost', 'http.listenHost'],
+    kind: 'string',
+  },
   DIZI_SMTP_PORT: { path: 'smtp.port', kind: 'int' },
   DIZI_SUBMISSION_PORT: { path: 'smtp.submissionPort', kind: 'int' },
   DIZI_SMTPS_PORT: { path: 'smtp.smtpsPort', kind: 'int' },
+  DIZI_IMAP_PORT: { path: 'imap.port', kind: 'int' },
+  DIZI_IMAPS_PORT: { path: 'imap.tlsPort', kind: 'int' },
+  DIZI_POP3_PORT: { path: 'pop3.port', kind: 'int' },
+  DIZI_POP3S_PORT: { path: 'pop3.tlsPort', kind: 'int' },
   DIZI_HTTP_PORT: { path: 'http.port', kind: 'int' },
   DIZI_ADMIN_TOKEN: { path: 'http.adminToken', kind: 'string' },
   DIZI_TLS_CERT: { path: 'tls.certFile', kind: 'string' },
@@ -84,28 +94,36 @@ function readConfigFile(file: string): Plain {
 
 function envOverrides(env: NodeJS.ProcessEnv): Plain {
   const out: Plain = {};
-  for (const [name, { path: p, kind }] of Object.entries(ENV_SETTINGS)) {
+  for (const [name, { path: paths, kind }] of Object.entries(ENV_SETTINGS)) {
     const raw = env[name];
     if (raw === undefined || (raw === '' && kind !== 'string')) continue;
-    if (kind === 'int') {
-      if (!/^\d+$/.test(raw.trim())) {
-        throw new ConfigError(`${name}=${raw} must be a whole number`);
-      }
-      setPath(out, p, Number(raw));
-    } else if (kind === 'list') {
-      setPath(
-        out,
-        p,
-        raw
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean),
-      );
-    } else {
-      setPath(out, p, raw);
-    }
+    for (const p of Array.isArray(paths) ? paths : [paths]) setEnvValue(out, name, p, kind, raw);
   }
   return out;
+}
+
+function setEnvValue(
+  out: Plain,
+  name: string,
+  p: string,
+  kind: 'string' | 'int' | 'list',
+  raw: string,
+): void {
+  if (kind === 'int') {
+    if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`${name}=${raw} must be a whole number`);
+    setPath(out, p, Number(raw));
+  } else if (kind === 'list') {
+    setPath(
+      out,
+      p,
+      raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    );
+  } else {
+    setPath(out, p, raw);
+  }
 }
 
 function flatten(errors: ValidationError[], prefix = ''): string[] {

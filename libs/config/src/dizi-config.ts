@@ -15,7 +15,7 @@ import {
 } from 'class-validator';
 
 /** Roles one process can take; all of them by default (see ARCHITECTURE.md, R1). */
-export const ALL_ROLES = ['smtp', 'submission', 'web', 'worker'] as const;
+export const ALL_ROLES = ['smtp', 'submission', 'imap', 'pop3', 'web', 'worker'] as const;
 export type DiziRole = (typeof ALL_ROLES)[number];
 
 const PORT_MAX = 65535;
@@ -44,6 +44,28 @@ export class SmtpConfig {
   @IsArray() @IsString({ each: true }) relayNetworks: string[] = [];
   /** Idle time-out of a session. */
   @IsInt() @Min(1000) socketTimeoutMs = 5 * 60 * 1000;
+}
+
+export class ImapConfig {
+  @IsString() listenHost = '0.0.0.0';
+  /** IMAP with STARTTLS. Production: 143. */
+  @IsInt() @Min(0) @Max(PORT_MAX) port = 2143;
+  /** IMAP over implicit TLS. Production: 993. */
+  @IsInt() @Min(0) @Max(PORT_MAX) tlsPort = 2993;
+  /** `* OK` keep-alives during IDLE so carrier NAT does not drop phones' push sessions. */
+  @IsInt() @Min(10_000) idleKeepaliveMs = 120_000;
+  @IsInt() @Min(0) failedLoginDelayMs = 2000;
+  @IsInt() @Min(1) maxConnectionsPerIp = 50;
+}
+
+export class Pop3Config {
+  @IsString() listenHost = '0.0.0.0';
+  /** POP3 with STLS. Production: 110. */
+  @IsInt() @Min(0) @Max(PORT_MAX) port = 2110;
+  /** POP3 over implicit TLS. Production: 995. */
+  @IsInt() @Min(0) @Max(PORT_MAX) tlsPort = 2995;
+  @IsInt() @Min(0) failedLoginDelayMs = 2000;
+  @IsInt() @Min(1) maxConnectionsPerIp = 50;
 }
 
 export class SmartHostConfig {
@@ -116,6 +138,8 @@ export class DiziConfig {
   /** Directory of editable notice templates; empty: the built-in ones. */
   @IsString() templatesDir = '';
   @ValidateNested() @Type(() => SmtpConfig) smtp = new SmtpConfig();
+  @ValidateNested() @Type(() => ImapConfig) imap = new ImapConfig();
+  @ValidateNested() @Type(() => Pop3Config) pop3 = new Pop3Config();
   @ValidateNested() @Type(() => DeliveryConfig) delivery = new DeliveryConfig();
   @ValidateNested() @Type(() => QuotaConfig) quota = new QuotaConfig();
   @ValidateNested() @Type(() => TlsConfig) tls = new TlsConfig();

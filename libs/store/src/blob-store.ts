@@ -1,7 +1,7 @@
 import { createReadStream, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { fsyncDir } from './durable-file';
+import { fsyncDir, writeFileDurably } from './durable-file';
 
 /**
  * Where raw messages live, written once and shared by every mailbox copy. An interface
@@ -13,6 +13,8 @@ export interface BlobStore {
    * the file is linked, so the caller may delete its own name afterwards.
    */
   adopt(id: string, sourceFile: string): Promise<void>;
+  /** Stores bytes built here (IMAP APPEND) durably under `id`. */
+  put(id: string, data: Buffer): Promise<void>;
   read(id: string): Promise<Buffer>;
   stream(id: string, range?: { start: number; end: number }): Readable;
   /** A path on the local file system, for consumers that stream to sockets. */
@@ -48,6 +50,12 @@ export class FsBlobStore implements BlobStore {
       await fs.rename(tmp, target);
     }
     await fsyncDir(dir);
+  }
+
+  async put(id: string, data: Buffer): Promise<void> {
+    const target = this.localPath(id);
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    await writeFileDurably(target, data);
   }
 
   read(id: string): Promise<Buffer> {

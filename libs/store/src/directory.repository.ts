@@ -3,6 +3,7 @@ import { Database } from './database';
 import {
   AliasEntity,
   DomainEntity,
+  ExpungedMessageEntity,
   FolderEntity,
   GroupEntity,
   GroupMemberEntity,
@@ -141,6 +142,7 @@ export class DirectoryRepository {
         });
         blobIds.push(...msgs.map((x) => x.blobId));
         await m.delete(MessageEntity, { folderId: In(folderIds) });
+        await m.delete(ExpungedMessageEntity, { folderId: In(folderIds) });
         await m.delete(FolderEntity, { userId: id });
       }
       await m.delete(UserEntity, { id });

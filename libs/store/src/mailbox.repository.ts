@@ -1,8 +1,9 @@
-import { EntityManager } from 'typeorm';
+import { EntityManager, In, MoreThan } from 'typeorm';
 import { Database } from './database';
-import { placeholder } from './directory.repository';
+import { placeholder, releaseBlobRefs } from './directory.repository';
 import {
   BlobEntity,
+  ExpungedMessageEntity,
   FolderEntity,
   InboundDeliveryEntity,
   MessageEntity,
@@ -30,6 +31,7 @@ export type DeliveryOutcome =
       recipient: string;
       status: 'delivered';
       userId: number;
+      folderId: number;
       messageId: number;
       uid: number;
       usedBytes: number;
@@ -45,6 +47,29 @@ export interface StoredMessage {
   size: number;
   internalDate: number;
   summary: MessageSummary;
+}
+
+/** Raised for a refused folder operation; `code` matches IMAP's response codes. */
+export class MailboxError extends Error {
+  override name = 'MailboxError';
+  constructor(
+    readonly code: 'NONEXISTENT' | 'ALREADYEXISTS' | 'OVERQUOTA' | 'CANNOT',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface FlagChange {
+  updated: MessageEntity[];
+  /** UIDs not changed because their MODSEQ passed `unchangedSince` (RFC 7162). */
+  modified: number[];
+}
+
+export interface CopyOutcome {
+  uidValidity: number;
+  sourceUids: number[];
+  destinationUids: number[];
 }
 
 /** SQL for folders and message copies: what local delivery and the access protocols use. */
@@ -75,43 +100,11 @@ export class MailboxRepository {
           outcomes.push({ recipient: t.recipient, status: 'no-folder' });
           continue;
         }
-        const p = (n: number) => placeholder(m, n);
-        const res = await m
-          .createQueryBuilder()
-          .update(UserEntity)
-          .set({ usedBytes: () => `used_bytes + ${Number(msg.size)}` })
-          .where('id = :id', { id: t.userId })
-          .andWhere(`(quota_bytes = 0 OR used_bytes + ${Number(msg.size)} <= quota_bytes)`)
-          .execute();
-        if (!res.affected) {
+        const copy = await addCopy(m, folder.id, t.userId, msg, t.flags ?? '');
+        if (!copy) {
           outcomes.push({ recipient: t.recipient, status: 'over-quota' });
           continue;
         }
-        // The UPDATE takes the folder row lock (PostgreSQL) before we read the new values.
-        await m.query(
-          `UPDATE folders SET uid_next = uid_next + 1, highest_modseq = highest_modseq + 1 WHERE id = ${p(1)}`,
-          [folder.id],
-        );
-        const [counters] = (await m.query(
-          `SELECT uid_next, highest_modseq FROM folders WHERE id = ${p(1)}`,
-          [folder.id],
-        )) as Array<{ uid_next: number | string; highest_modseq: number | string }>;
-        const uid = Number(counters.uid_next) - 1;
-        const saved = await m.save(
-          m.create(MessageEntity, {
-            folderId: folder.id,
-            uid,
-            blobId: msg.blobId,
-            modseq: Number(counters.highest_modseq),
-            flags: t.flags ?? '',
-            size: msg.size,
-            internalDate: msg.internalDate,
-            subject: clip(msg.summary.subject),
-            fromAddr: clip(msg.summary.from),
-            toAddr: clip(msg.summary.to),
-            messageId: clip(msg.summary.messageId),
-          }),
-        );
         await m.save(
           m.create(InboundDeliveryEntity, {
             spoolId: msg.spoolId,
@@ -124,8 +117,9 @@ export class MailboxRepository {
           recipient: t.recipient,
           status: 'delivered',
           userId: t.userId,
-          messageId: saved.id,
-          uid,
+          folderId: folder.id,
+          messageId: copy.id,
+          uid: copy.uid,
           usedBytes: user.usedBytes,
           quotaBytes: user.quotaBytes,
         });
@@ -133,6 +127,22 @@ export class MailboxRepository {
       }
       if (added) await addBlobRefs(m, msg.blobId, msg.size, added);
       return outcomes;
+    });
+  }
+
+  /** Adds a message to a folder (IMAP APPEND); the blob must already be stored. */
+  append(
+    userId: number,
+    folderName: string,
+    msg: Omit<StoredMessage, 'spoolId'>,
+    flags: string,
+  ): Promise<{ uidValidity: number; uid: number }> {
+    return this.db.tx(async (m) => {
+      const folder = await requireFolder(m, userId, folderName);
+      const copy = await addCopy(m, folder.id, userId, msg, flags);
+      if (!copy) throw new MailboxError('OVERQUOTA', 'the mailbox is full');
+      await addBlobRefs(m, msg.blobId, msg.size, 1);
+      return { uidValidity: folder.uidValidity, uid: copy.uid };
     });
   }
 
@@ -147,12 +157,334 @@ export class MailboxRepository {
       m.find(MessageEntity, { where: { folderId }, order: { uid: 'ASC' } }),
     );
   }
+  findMessage(folderId: number, uid: number): Promise<MessageEntity | null> {
+    return this.db.run((m) => m.findOneBy(MessageEntity, { folderId, uid }));
+  }
+  countMessages(userId: number): Promise<number> {
+    return this.db.run(async (m) => {
+      const [row] = (await m.query(
+        `SELECT COUNT(*) AS n FROM messages WHERE folder_id IN (SELECT id FROM folders WHERE user_id = ${placeholder(m, 1)})`,
+        [userId],
+      )) as Array<{ n: number | string }>;
+      return Number(row.n);
+    });
+  }
+
+  createFolder(userId: number, name: string, specialUse: string | null): Promise<FolderEntity> {
+    return this.db.tx(async (m) => {
+      if (await m.findOneBy(FolderEntity, { userId, name }))
+        throw new MailboxError('ALREADYEXISTS', `folder ${name} exists`);
+      // UIDVALIDITY must never repeat for a name (RFC 3501 2.3.1.1): above every value used.
+      const [row] = (await m.query(
+        `SELECT MAX(uid_validity) AS v FROM folders WHERE user_id = ${placeholder(m, 1)}`,
+        [userId],
+      )) as Array<{ v: number | string | null }>;
+      const uidValidity = Math.max(Math.floor(Date.now() / 1000), Number(row.v ?? 0) + 1);
+      return m.save(
+        m.create(FolderEntity, {
+          userId,
+          name,
+          specialUse,
+          uidValidity,
+          uidNext: 1,
+          highestModseq: 1,
+          subscribed: true,
+          recentUid: 0,
+        }),
+      );
+    });
+  }
+
+  /** Renames a folder and every folder below it (`name/…`). */
+  renameFolder(userId: number, from: string, to: string): Promise<void> {
+    return this.db.tx(async (m) => {
+      await requireFolder(m, userId, from);
+      if (await m.findOneBy(FolderEntity, { userId, name: to }))
+        throw new MailboxError('ALREADYEXISTS', `folder ${to} exists`);
+      const all = await m.findBy(FolderEntity, { userId });
+      for (const f of all) {
+        if (f.name === from || f.name.startsWith(`${from}/`)) {
+          await m.update(FolderEntity, { id: f.id }, { name: to + f.name.slice(from.length) });
+        }
+      }
+    });
+  }
+
+  /** Deletes a folder with its messages; returns blob ids no longer used (delete after commit). */
+  deleteFolder(userId: number, name: string): Promise<string[]> {
+    return this.db.tx(async (m) => {
+      const folder = await requireFolder(m, userId, name);
+      const msgs = await m.findBy(MessageEntity, { folderId: folder.id });
+      const bytes = msgs.reduce((n, x) => n + x.size, 0);
+      await m.delete(MessageEntity, { folderId: folder.id });
+      await m.delete(ExpungedMessageEntity, { folderId: folder.id });
+      await m.delete(FolderEntity, { id: folder.id });
+      if (bytes) await adjustUsed(m, userId, -bytes);
+      return releaseBlobRefs(
+        m,
+        msgs.map((x) => x.blobId),
+      );
+    });
+  }
+
+  setSubscribed(userId: number, name: string, subscribed: boolean): Promise<void> {
+    return this.db.tx(async (m) => {
+      const folder = await requireFolder(m, userId, name);
+      await m.update(FolderEntity, { id: folder.id }, { subscribed });
+    });
+  }
+
+  /**
+   * A folder's state for SELECT. With `claimRecent`, the UIDs above the folder's
+   * recent mark are returned as recent and the mark moves past them, so only one
+   * session is told (RFC 3501 2.3.2).
+   */
+  snapshot(
+    userId: number,
+    name: string,
+    claimRecent: boolean,
+  ): Promise<{ folder: FolderEntity; messages: MessageEntity[]; recentUids: number[] }> {
+    return this.db.tx(async (m) => {
+      const folder = await requireFolder(m, userId, name);
+      const messages = await m.find(MessageEntity, {
+        where: { folderId: folder.id },
+        order: { uid: 'ASC' },
+      });
+      const recentUids = messages.filter((x) => x.uid > folder.recentUid).map((x) => x.uid);
+      if (claimRecent && recentUids.length) {
+        await m.update(
+          FolderEntity,
+          { id: folder.id },
+          { recentUid: recentUids[recentUids.length - 1] },
+        );
+      }
+      return { folder, messages, recentUids };
+    });
+  }
+
+  /** Changes flags; every changed message gets a new MODSEQ (RFC 7162). */
+  storeFlags(
+    userId: number,
+    name: string,
+    uids: readonly number[],
+    change: (current: string[]) => string[],
+    unchangedSince?: number,
+  ): Promise<FlagChange> {
+    return this.db.tx(async (m) => {
+      const folder = await requireFolder(m, userId, name);
+      const rows = uids.length
+        ? await m.find(MessageEntity, {
+            where: { folderId: folder.id, uid: In([...uids]) },
+            order: { uid: 'ASC' },
+          })
+        : [];
+      const updated: MessageEntity[] = [];
+      const modified: number[] = [];
+      for (const row of rows) {
+        if (unchangedSince !== undefined && row.modseq > unchangedSince) {
+          modified.push(row.uid);
+          continue;
+        }
+        const before = splitFlags(row.flags);
+        const after = [...new Set(change(before))];
+        if (sameSet(before, after)) continue;
+        const { modseq } = await bumpFolder(m, folder.id, 0);
+        row.flags = after.join(' ');
+        row.modseq = modseq;
+        await m.update(MessageEntity, { id: row.id }, { flags: row.flags, modseq });
+        updated.push(row);
+      }
+      return { updated, modified };
+    });
+  }
+
+  /** Copies messages (sharing their blobs); with `move`, removes the originals in the same transaction. */
+  copyMessages(
+    userId: number,
+    from: string,
+    uids: readonly number[],
+    to: string,
+    move: boolean,
+  ): Promise<CopyOutcome & { freed: string[] }> {
+    return this.db.tx(async (m) => {
+      const src = await requireFolder(m, userId, from);
+      const dst = await requireFolder(m, userId, to);
+      const rows = uids.length
+        ? await m.find(MessageEntity, {
+            where: { folderId: src.id, uid: In([...uids]) },
+            order: { uid: 'ASC' },
+          })
+        : [];
+      const sourceUids: number[] = [];
+      const destinationUids: number[] = [];
+      for (const row of rows) {
+        const copy = await addCopy(
+          m,
+          dst.id,
+          userId,
+          {
+            blobId: row.blobId,
+            size: row.size,
+            internalDate: row.internalDate,
+            summary: {
+              subject: row.subject,
+              from: row.fromAddr,
+              to: row.toAddr,
+              messageId: row.messageId,
+            },
+          },
+          row.flags,
+        );
+        if (!copy) throw new MailboxError('OVERQUOTA', 'the mailbox is full');
+        await addBlobRefs(m, row.blobId, row.size, 1);
+        sourceUids.push(row.uid);
+        destinationUids.push(copy.uid);
+      }
+      const freed = move ? await removeMessages(m, src.id, userId, rows) : [];
+      return { uidValidity: dst.uidValidity, sourceUids, destinationUids, freed };
+    });
+  }
+
+  /** Removes the messages flagged \Deleted (among `uids` when given). */
+  expunge(
+    userId: number,
+    name: string,
+    uids?: readonly number[],
+  ): Promise<{ uids: number[]; freed: string[] }> {
+    return this.db.tx(async (m) => {
+      const folder = await requireFolder(m, userId, name);
+      const rows = (
+        await m.find(MessageEntity, { where: { folderId: folder.id }, order: { uid: 'ASC' } })
+      ).filter((r) => splitFlags(r.flags).includes('\\Deleted') && (!uids || uids.includes(r.uid)));
+      const freed = await removeMessages(m, folder.id, userId, rows);
+      return { uids: rows.map((r) => r.uid), freed };
+    });
+  }
+
+  expungedSince(userId: number, name: string, modseq: number): Promise<number[]> {
+    return this.db.run(async (m) => {
+      const folder = await m.findOneBy(FolderEntity, { userId, name });
+      if (!folder) throw new MailboxError('NONEXISTENT', `no folder ${name}`);
+      const rows = await m.find(ExpungedMessageEntity, {
+        where: { folderId: folder.id, modseq: MoreThan(modseq) },
+        order: { uid: 'ASC' },
+      });
+      return rows.map((r) => r.uid);
+    });
+  }
+
   /** Forgets the idempotency marks of a finished spool entry. */
   forgetSpool(spoolId: string): Promise<void> {
     return this.db.run(async (m) => {
       await m.delete(InboundDeliveryEntity, { spoolId });
     });
   }
+}
+
+export function splitFlags(flags: string): string[] {
+  return flags ? flags.split(' ').filter(Boolean) : [];
+}
+
+function sameSet(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((x) => b.includes(x));
+}
+
+async function requireFolder(
+  m: EntityManager,
+  userId: number,
+  name: string,
+): Promise<FolderEntity> {
+  const folder = await m.findOneBy(FolderEntity, { userId, name });
+  if (!folder) throw new MailboxError('NONEXISTENT', `no folder ${name}`);
+  return folder;
+}
+
+async function adjustUsed(m: EntityManager, userId: number, delta: number): Promise<void> {
+  await m.query(
+    `UPDATE users SET used_bytes = used_bytes + (${Math.trunc(delta)}) WHERE id = ${placeholder(m, 1)}`,
+    [userId],
+  );
+}
+
+/** Deletes rows, leaves QRESYNC tombstones, gives the bytes back, releases blobs. */
+async function removeMessages(
+  m: EntityManager,
+  folderId: number,
+  userId: number,
+  rows: MessageEntity[],
+): Promise<string[]> {
+  if (!rows.length) return [];
+  const { modseq } = await bumpFolder(m, folderId, 0);
+  await m.delete(MessageEntity, { id: In(rows.map((r) => r.id)) });
+  for (const r of rows)
+    await m.save(m.create(ExpungedMessageEntity, { folderId, uid: r.uid, modseq }));
+  await adjustUsed(m, userId, -rows.reduce((n, r) => n + r.size, 0));
+  return releaseBlobRefs(
+    m,
+    rows.map((r) => r.blobId),
+  );
+}
+
+/**
+ * Adds one copy of a stored message to a folder: grows the owner's used bytes only if
+ * the copy fits the quota (one conditional UPDATE, atomic on SQLite and PostgreSQL),
+ * then takes the next UID and MODSEQ from the folder row. Returns null when over quota.
+ * The caller adds the blob reference.
+ */
+export async function addCopy(
+  m: EntityManager,
+  folderId: number,
+  userId: number,
+  msg: Pick<StoredMessage, 'blobId' | 'size' | 'internalDate' | 'summary'>,
+  flags: string,
+): Promise<MessageEntity | null> {
+  const res = await m
+    .createQueryBuilder()
+    .update(UserEntity)
+    .set({ usedBytes: () => `used_bytes + ${Number(msg.size)}` })
+    .where('id = :id', { id: userId })
+    .andWhere(`(quota_bytes = 0 OR used_bytes + ${Number(msg.size)} <= quota_bytes)`)
+    .execute();
+  if (!res.affected) return null;
+  const { uidNext, modseq } = await bumpFolder(m, folderId, 1);
+  return m.save(
+    m.create(MessageEntity, {
+      folderId,
+      uid: uidNext - 1,
+      blobId: msg.blobId,
+      modseq,
+      flags,
+      size: msg.size,
+      internalDate: msg.internalDate,
+      subject: clip(msg.summary.subject),
+      fromAddr: clip(msg.summary.from),
+      toAddr: clip(msg.summary.to),
+      messageId: clip(msg.summary.messageId),
+    }),
+  );
+}
+
+/**
+ * Takes `uids` new UIDs (0 for none) and one new MODSEQ from a folder. The UPDATE comes
+ * first so PostgreSQL holds the row lock before the values are read back.
+ */
+export async function bumpFolder(
+  m: EntityManager,
+  folderId: number,
+  uids: number,
+): Promise<{ uidNext: number; modseq: number }> {
+  const p = placeholder(m, 1);
+  await m.query(
+    `UPDATE folders SET uid_next = uid_next + ${uids}, highest_modseq = highest_modseq + 1 WHERE id = ${p}`,
+    [folderId],
+  );
+  const [row] = (await m.query(`SELECT uid_next, highest_modseq FROM folders WHERE id = ${p}`, [
+    folderId,
+  ])) as Array<{
+    uid_next: number | string;
+    highest_modseq: number | string;
+  }>;
+  return { uidNext: Number(row.uid_next), modseq: Number(row.highest_modseq) };
 }
 
 /** Creates the blob row if needed and adds `n` references to it. */
@@ -162,10 +494,9 @@ export async function addBlobRefs(
   size: number,
   n: number,
 ): Promise<void> {
-  const p = (k: number) => placeholder(m, k);
   const existing = await m.findOneBy(BlobEntity, { id: blobId });
   if (existing) {
-    await m.query(`UPDATE blobs SET refs = refs + ${n} WHERE id = ${p(1)}`, [blobId]);
+    await m.query(`UPDATE blobs SET refs = refs + ${n} WHERE id = ${placeholder(m, 1)}`, [blobId]);
   } else {
     await m.save(m.create(BlobEntity, { id: blobId, size, refs: n }));
   }

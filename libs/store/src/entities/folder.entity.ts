@@ -18,4 +18,6 @@ export class FolderEntity {
   @Column({ name: 'highest_modseq', type: 'bigint', default: 1, transformer: bigintNumber })
   highestModseq!: number;
   @Column({ type: 'boolean', default: true }) subscribed!: boolean;
+  /** Highest UID an IMAP session has been shown; later ones are `\Recent` to the next. */
+  @Column({ name: 'recent_uid', type: 'integer', default: 0 }) recentUid!: number;
 }

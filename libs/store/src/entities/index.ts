@@ -4,7 +4,7 @@ import { DomainEntity } from './domain.entity';
 import { FolderEntity } from './folder.entity';
 import { GroupEntity, GroupMemberEntity } from './group.entity';
 import { InboundDeliveryEntity } from './inbound-delivery.entity';
-import { MessageEntity } from './message.entity';
+import { ExpungedMessageEntity, MessageEntity } from './message.entity';
 import { OutboundMessageEntity, OutboundRecipientEntity } from './outbound.entity';
 import { UserEntity } from './user.entity';
 
@@ -26,6 +26,7 @@ export const ENTITIES = [
   GroupMemberEntity,
   FolderEntity,
   MessageEntity,
+  ExpungedMessageEntity,
   BlobEntity,
   InboundDeliveryEntity,
   OutboundMessageEntity,

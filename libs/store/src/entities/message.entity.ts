@@ -21,3 +21,13 @@ export class MessageEntity {
   @Column({ name: 'to_addr', type: 'varchar', length: 998, default: '' }) toAddr!: string;
   @Column({ name: 'message_id', type: 'varchar', length: 998, default: '' }) messageId!: string;
 }
+
+/** A tombstone of an expunged message, for QRESYNC (RFC 7162 VANISHED). */
+@Entity('expunged_messages')
+@Index(['folderId', 'modseq'])
+export class ExpungedMessageEntity {
+  @PrimaryGeneratedColumn() id!: number;
+  @Column({ name: 'folder_id', type: 'integer' }) folderId!: number;
+  @Column({ type: 'integer' }) uid!: number;
+  @Column({ type: 'bigint', transformer: bigintNumber }) modseq!: number;
+}

@@ -1,4 +1,5 @@
 import { InitialSchema1732406400000 } from './0001-initial-schema';
+import { ImapState1732492800000 } from './0002-imap-state';
 
 /** Every migration, oldest first. New ones are appended here. */
-export const MIGRATIONS = [InitialSchema1732406400000];
+export const MIGRATIONS = [InitialSchema1732406400000, ImapState1732492800000];

@@ -1,0 +1,3 @@
+export * from './mailbox-events';
+export * from './sql-mailbox-access';
+export * from './store-authenticator';
