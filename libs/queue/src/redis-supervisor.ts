@@ -55,7 +55,37 @@ export class RedisSupervisor {
       );
     }
     mkdirSync(this.dir, { recursive: true });
+    await this.shutDownStale();
     await this.spawnOnce();
+  }
+
+  /**
+   * A Dizi killed with SIGKILL leaves its redis-server running on our socket (nothing
+   * stops an orphan). Starting a second one would unlink that socket and leak the old
+   * process at every crash, so a server still answering there is shut down first. Redis
+   * holds nothing SQL does not (see above), and the outbound schedule is reconciled.
+   */
+  private async shutDownStale(): Promise<void> {
+    if (!existsSync(this.socketPath)) return;
+    const probe = new Redis({
+      path: this.socketPath,
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
+    probe.on('error', () => undefined);
+    try {
+      await probe.connect();
+    } catch {
+      probe.disconnect();
+      return; // a dead socket file: spawnOnce removes it
+    }
+    this.log.warn({ socket: this.socketPath }, 'shutting down a stale private redis-server');
+    // The server closes the connection as it exits, so the reply never comes.
+    await probe.call('SHUTDOWN', 'NOSAVE').catch(() => undefined);
+    probe.disconnect();
+    const deadline = Date.now() + 5000;
+    while (existsSync(this.socketPath) && Date.now() < deadline) await sleep(20);
   }
 
   private async spawnOnce(): Promise<void> {

@@ -151,6 +151,8 @@ export class SmtpListener {
   }
 
   private async onMailFrom(address: SMTPServerAddress, session: SMTPServerSession): Promise<void> {
+    if (address.address.includes(NOT_UTF8))
+      throw new SmtpReplyError(501, '5.1.7', 'the sender address is not valid UTF-8');
     if (this.d.mode === 'mx') return;
     const authUser = String(session.user ?? '');
     const sender = address.address.toLowerCase();
@@ -173,6 +175,8 @@ export class SmtpListener {
       );
     }
     const rcpt = address.address;
+    if (rcpt.includes(NOT_UTF8))
+      throw new SmtpReplyError(501, '5.1.3', 'the recipient address is not valid UTF-8');
     const authUser = session.user ? String(session.user) : undefined;
     const resolution = await this.d.resolver.resolve(rcpt, {
       sender: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
@@ -331,6 +335,12 @@ export class SmtpListener {
     );
   }
 }
+
+/**
+ * smtp-server decodes command lines as UTF-8, so bytes that are not UTF-8 reach the
+ * handlers as U+FFFD: such an address is not the one the client sent and is refused.
+ */
+const NOT_UTF8 = '\uFFFD';
 
 function delay(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
