@@ -495,48 +495,32 @@ sys.stdout.write(msg.hex())
     await assertStillDelivers();
   });
 
-  // Last in the file: where it fails (PostgreSQL, see the todo) it leaves a spool entry behind.
-  test(
-    'NUL bytes in header fields (raw, and inside an RFC 2047 word) do not stop delivery',
-    { todo: nulTodo() },
-    async () => {
-      const c = await open();
-      assert.equal((await c.command('EHLO client.test')).code, 250);
-      const raw = await c.sendMail(
-        'sender@remote.test',
-        [ALICE],
-        'Subject: nul\u0000in subject\r\nMessage-ID: <nul-raw@client.test>\r\n\r\nx\r\n',
+  test('NUL bytes in header fields (raw, and inside an RFC 2047 word) do not stop delivery', async () => {
+    const c = await open();
+    assert.equal((await c.command('EHLO client.test')).code, 250);
+    const raw = await c.sendMail(
+      'sender@remote.test',
+      [ALICE],
+      'Subject: nul\u0000in subject\r\nMessage-ID: <nul-raw@client.test>\r\n\r\nx\r\n',
+    );
+    assert.equal(raw.code, 250, raw.raw);
+    const encoded = await c.sendMail(
+      'sender@remote.test',
+      [ALICE],
+      'Subject: =?utf-8?B?bnVsAGVuY29kZWQ=?=\r\nMessage-ID: <nul-2047@client.test>\r\n\r\nx\r\n',
+    );
+    assert.equal(encoded.code, 250, encoded.raw);
+    await c.quit();
+    // Acknowledged, so it must reach the mailbox (the 250 is a promise).
+    for (const id of ['<nul-raw@client.test>', '<nul-2047@client.test>'])
+      await waitUntil(
+        async () => (await dizi.messages(ALICE)).some((m) => m.messageId === id),
+        `${id} delivered`,
+        5000,
       );
-      assert.equal(raw.code, 250, raw.raw);
-      const encoded = await c.sendMail(
-        'sender@remote.test',
-        [ALICE],
-        'Subject: =?utf-8?B?bnVsAGVuY29kZWQ=?=\r\nMessage-ID: <nul-2047@client.test>\r\n\r\nx\r\n',
-      );
-      assert.equal(encoded.code, 250, encoded.raw);
-      await c.quit();
-      // Acknowledged, so it must reach the mailbox (the 250 is a promise).
-      for (const id of ['<nul-raw@client.test>', '<nul-2047@client.test>'])
-        await waitUntil(
-          async () => (await dizi.messages(ALICE)).some((m) => m.messageId === id),
-          `${id} delivered`,
-          5000,
-        );
-      await spoolDrained();
-    },
-  );
+    await spoolDrained();
+  });
 });
-
-/**
- * PostgreSQL refuses NUL in text columns, and neither the header decoding (libs/mail) nor
- * the store (clip() in libs/store/src/mailbox.repository.ts) removes it: the message is
- * acknowledged and then stays in the spool. Not in this suite's files to fix; reported.
- */
-function nulTodo(): string | false {
-  return process.env.DIZI_TEST_DB === 'postgres'
-    ? 'PostgreSQL: NUL in a summary field fails the messages INSERT (libs/store, libs/mail)'
-    : false;
-}
 
 /** A small seeded PRNG (mulberry32), so a failing run can be repeated with its seed. */
 function mulberry32(seed: number): () => number {

@@ -284,6 +284,7 @@ export class DiziRuntime {
     this.imapServers.clear();
     await this.httpClose?.();
     await this.services.processor.idle();
+    this.services.processor.stop();
     await this.services.outbound.close();
     await this.services.events.close();
     await this.services.db.close();

@@ -503,6 +503,9 @@ export async function addBlobRefs(
 }
 
 function clip(s: string): string {
+  // PostgreSQL text cannot hold NUL; a header may (broken or hostile mail). The summary
+  // is for display only: the stored message keeps its bytes.
+  const clean = s.includes('\u0000') ? s.replace(/\u0000/g, '') : s;
   // Column limit 998 characters (the RFC 5322 line limit); keep whole code points.
-  return s.length > 990 ? Array.from(s).slice(0, 990).join('') : s;
+  return clean.length > 990 ? Array.from(clean).slice(0, 990).join('') : clean;
 }

@@ -37,6 +37,9 @@ export class SpoolProcessor {
   private readonly waiting: SpoolEntry[] = [];
   private readonly inFlight = new Set<string>();
   private idleWaiters: Array<() => void> = [];
+  /** Failed tries per entry; the entry stays in the spool and is tried again later. */
+  private readonly failures = new Map<string, number>();
+  private readonly retryTimers = new Set<NodeJS.Timeout>();
 
   constructor(
     private readonly spool: Spool,
@@ -76,10 +79,10 @@ export class SpoolProcessor {
       const entry = this.waiting.shift()!;
       this.running++;
       this.process(entry)
-        .catch((err: Error) => {
-          // Left in the spool: retried at the next start or by the periodic rescan.
-          this.log.error({ err, id: entry.id }, 'spool entry failed; it stays in the spool');
-        })
+        .then(
+          () => this.failures.delete(entry.id),
+          (err: Error) => this.retryLater(entry, err),
+        )
         .finally(() => {
           this.running--;
           this.inFlight.delete(entry.id);
@@ -91,6 +94,32 @@ export class SpoolProcessor {
           }
         });
     }
+  }
+
+  /**
+   * A failed entry (database down, disk error) stays in the spool and is tried again
+   * with back-off from 5 s to 10 min; it is also picked up at the next start.
+   */
+  private retryLater(entry: SpoolEntry, err: Error): void {
+    const n = (this.failures.get(entry.id) ?? 0) + 1;
+    this.failures.set(entry.id, n);
+    const delay = Math.min(600_000, 5000 * 2 ** Math.min(n - 1, 7));
+    this.log.error(
+      { err, id: entry.id, tries: n, retryInMs: delay },
+      'spool entry failed; it stays in the spool',
+    );
+    const timer = setTimeout(() => {
+      this.retryTimers.delete(timer);
+      this.submit(entry);
+    }, delay);
+    timer.unref();
+    this.retryTimers.add(timer);
+  }
+
+  /** Stops retry timers (shutdown); the entries stay in the spool for the next start. */
+  stop(): void {
+    for (const t of this.retryTimers) clearTimeout(t);
+    this.retryTimers.clear();
   }
 
   async process(entry: SpoolEntry): Promise<void> {
