@@ -505,7 +505,7 @@ export async function addBlobRefs(
 function clip(s: string): string {
   // PostgreSQL text cannot hold NUL; a header may (broken or hostile mail). The summary
   // is for display only: the stored message keeps its bytes.
-  const clean = s.includes('\u0000') ? s.replace(/\u0000/g, '') : s;
+  const clean = s.includes('\u0000') ? s.split('\u0000').join('') : s;
   // Column limit 998 characters (the RFC 5322 line limit); keep whole code points.
   return clean.length > 990 ? Array.from(clean).slice(0, 990).join('') : clean;
 }
