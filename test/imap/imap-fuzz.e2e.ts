@@ -1,5 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { sectionBytes } from '../../libs/imap/src/mime/body-section';
+import { bodyStructure } from '../../libs/imap/src/mime/body-structure';
+import { envelope } from '../../libs/imap/src/mime/envelope';
+import { parseMimeTree } from '../../libs/imap/src/mime/mime-tree';
+import { serializeValues } from '../../libs/imap/src/response/imap-value';
+import { matchesSearch } from '../../libs/imap/src/search/search-evaluator';
+import { SearchableMessage } from '../../libs/imap/src/search/searchable-message';
 import { ImapServer } from '../../libs/imap/src/server/imap-server';
 import { DEFAULT_SESSION_LIMITS, ImapSession } from '../../libs/imap/src/session/imap-session';
 import { InMemoryMailStore } from '../../libs/imap/src/testing/in-memory-mailbox-access';
@@ -225,6 +232,94 @@ describe('fuzzing the IMAP session and server', () => {
       }
     }
     assert.deepEqual(unexpected, []);
+  });
+
+  it('parses random and mutated messages without throwing or hanging (2000 seeded messages)', () => {
+    const pieces = [
+      'From: ',
+      'To: ',
+      'Cc: ',
+      'Subject: ',
+      'Content-Type: ',
+      'multipart/mixed; boundary=b',
+      'message/rfc822',
+      'text/plain; charset=gb2312',
+      'Content-Transfer-Encoding: ',
+      'base64',
+      'quoted-printable',
+      '=E4=B8',
+      '=\r\n',
+      '--b',
+      '--b--',
+      '\r\n',
+      '\r\n\r\n',
+      '\n',
+      ' ',
+      '"',
+      '<',
+      '>',
+      '@',
+      ',',
+      ';',
+      ':',
+      '(',
+      ')',
+      '\\',
+      '=?',
+      '?=',
+      '=?GB2312?B?u+E=?=',
+      "filename*0*=utf-8''%E6",
+      'filename*1=x',
+      '中文',
+      '\0',
+      'Group:',
+      'a@b.c',
+    ];
+    for (let seed = 1; seed <= 2000; seed++) {
+      const next = random(seed);
+      const parts = Array.from({ length: 5 + Math.floor(next() * 60) }, () =>
+        next() < 0.1
+          ? String.fromCharCode(Math.floor(next() * 256))
+          : pieces[Math.floor(next() * pieces.length)],
+      );
+      const raw = Buffer.from(parts.join(''), 'utf8');
+      const root = parseMimeTree(raw);
+      serializeValues([
+        bodyStructure(raw, root, true),
+        bodyStructure(raw, root, false),
+        envelope(root.fields),
+      ]);
+      for (const path of [[], [1], [2], [1, 1], [2, 1], [1, 2, 3]]) {
+        sectionBytes(raw, root, { path });
+        sectionBytes(raw, root, { path, specifier: 'MIME' });
+        sectionBytes(raw, root, { path, specifier: 'HEADER.FIELDS', fields: ['subject'] });
+      }
+      const message = new SearchableMessage(
+        {
+          sequence: 1,
+          uid: 1,
+          flags: [],
+          recent: false,
+          internalDate: new Date(),
+          size: raw.length,
+          modseq: 1,
+        },
+        () => raw,
+      );
+      matchesSearch({ kind: 'text', value: '中文' }, message, { messageCount: 1, largestUid: 1 });
+      matchesSearch({ kind: 'header', field: 'from', value: 'a' }, message, {
+        messageCount: 1,
+        largestUid: 1,
+      });
+      matchesSearch(
+        { kind: 'date', source: 'sent', comparison: 'on', day: '2026-01-01' },
+        message,
+        {
+          messageCount: 1,
+          largestUid: 1,
+        },
+      );
+    }
   });
 
   describe('over sockets', () => {

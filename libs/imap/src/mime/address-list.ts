@@ -58,7 +58,8 @@ function tokenize(text: string): Token[] {
     } else {
       let word = '';
       while (i < text.length && !' \t\r\n()"<>@,;:['.includes(text[i])) word += text[i++];
-      tokens.push({ kind: 'word', text: word, quoted: false });
+      if (word) tokens.push({ kind: 'word', text: word, quoted: false });
+      else i++; // a stray ")" : skip it
     }
   }
   return tokens;
@@ -85,7 +86,10 @@ class AddressParser {
         this.at++;
         continue;
       }
+      const before = this.at;
       this.parseAddress(true);
+      // A stray special (such as ";" outside a group) is skipped, so the loop always advances.
+      if (this.at === before) this.at++;
     }
     return this.addresses;
   }
@@ -167,6 +171,8 @@ class AddressParser {
     mailbox: string,
     host: string | null,
   ): void {
+    // Nothing at all (`<>`, a lone `@`) is not an address.
+    if (mailbox === '' && !host) return;
     // Host NIL marks a group in RFC 3501, so a missing domain is spelled out instead.
     this.addresses.push({ name, adl, mailbox, host: host ?? 'MISSING_DOMAIN' });
   }
