@@ -7,8 +7,8 @@ import {
   RateMeter,
   ReconnectBackoff,
   RequestTimeoutError,
+  SegmentSender,
   SmsLink,
-  SubmitRefusedError,
   SubmitWindow,
   TokenBucket,
   UpGate,
@@ -83,6 +83,7 @@ export class CmppLink extends SmsLink {
   private errorCount = 0;
   private lastError: string | undefined;
   private readonly upGate: UpGate;
+  private readonly sender: SegmentSender<CmppSubmitResp>;
   private loginWaiter: { sequenceId: number; resolve: (resp: CmppConnectResp) => void } | null =
     null;
   private terminateWaiter: (() => void) | null = null;
@@ -99,6 +100,19 @@ export class CmppLink extends SmsLink {
     this.bucket = new TokenBucket(config.tps, undefined, this.clock);
     this.meter = new RateMeter(5, this.clock);
     this.upGate = new UpGate(this.clock);
+    this.sender = new SegmentSender({
+      linkId: this.id,
+      window: this.window,
+      bucket: this.bucket,
+      meter: this.meter,
+      upGate: this.upGate,
+      maxAttempts: config.maxAttempts,
+      resumeTimeoutMs: config.resumeTimeoutMs,
+      retryDelayMs: config.reconnectMinMs,
+      isStopped: () => this.stopped,
+      noteError: (message) => this.noteError(message),
+      clock: this.clock,
+    });
     this.backoff = new ReconnectBackoff(config.reconnectMinMs, config.reconnectMaxMs);
   }
 
@@ -208,53 +222,24 @@ export class CmppLink extends SmsLink {
     };
   }
 
-  /** Sends one segment, resending after a lost connection or time-out, up to maxAttempts. */
-  private async submitSegment(fields: SegmentFields): Promise<string> {
-    for (let attempt = 1; ; attempt++) {
-      await this.waitUntilUp();
-      await this.bucket.take();
-      const sequenceId = this.nextSequence();
-      let response: CmppSubmitResp;
-      try {
-        response = await this.window.send(sequenceId, () => {
-          const connection = this.connection;
-          if (!connection || this.state !== 'up') throw new ConnectionLostError(sequenceId);
-          connection.send({ command: 'submit', sequenceId, msgId: 0n, ...fields });
-        });
-      } catch (error) {
-        const resendable =
-          error instanceof ConnectionLostError ||
-          error instanceof RequestTimeoutError ||
-          error instanceof PduDecodeError;
-        if (!resendable || attempt >= this.config.maxAttempts || this.stopped) throw error;
-        this.noteError(`segment resent after: ${(error as Error).message}`);
-        continue;
-      }
-      if (response.result === 0) {
-        this.meter.record();
-        return formatMsgId(response.msgId);
-      }
-      const retryable = isRetryableSubmitResult(response.result);
-      this.noteError(
-        `SUBMIT_RESP result ${response.result} (${submitResultText(response.result)})`,
-      );
-      if (!retryable || attempt >= this.config.maxAttempts) {
-        throw new SubmitRefusedError(
-          this.id,
-          response.result,
-          submitResultText(response.result),
-          retryable,
-        );
-      }
-      await this.sleep(this.config.reconnectMinMs);
-    }
-  }
-
-  private waitUntilUp(): Promise<void> {
-    if (this.stopped) return Promise.reject(new LinkDownError(this.id, 'stopped'));
-    return this.upGate.wait(
-      this.config.resumeTimeoutMs,
-      () => new LinkDownError(this.id, `not reconnected within ${this.config.resumeTimeoutMs} ms`),
+  /** Sends one segment through the window (see {@link SegmentSender} for resends). */
+  private submitSegment(fields: SegmentFields): Promise<string> {
+    return this.sender.send(
+      () => this.nextSequence(),
+      (sequenceId) => {
+        const connection = this.connection;
+        if (!connection || this.state !== 'up') throw new ConnectionLostError(sequenceId);
+        connection.send({ command: 'submit', sequenceId, msgId: 0n, ...fields });
+      },
+      (response) =>
+        response.result === 0
+          ? { accepted: true, messageId: formatMsgId(response.msgId) }
+          : {
+              accepted: false,
+              code: response.result,
+              reason: submitResultText(response.result),
+              retryable: isRetryableSubmitResult(response.result),
+            },
     );
   }
 
@@ -572,13 +557,6 @@ export class CmppLink extends SmsLink {
   private nextSequence(): number {
     this.sequence = this.sequence >= 0x7fffffff ? 1 : this.sequence + 1;
     return this.sequence;
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = this.clock.setTimeout(resolve, ms);
-      timer.unref?.();
-    });
   }
 }
 

@@ -7,9 +7,8 @@ import {
   RateMeter,
   ReconnectBackoff,
   RequestTimeoutError,
+  SegmentSender,
   SmsLink,
-  SocketClosedError,
-  SubmitRefusedError,
   SubmitWindow,
   TokenBucket,
   UpGate,
@@ -33,7 +32,7 @@ import type { SgipLinkConfig } from './sgip-link-config';
 import type { SgipPdu } from './sgip-pdu';
 import { SgipReceiver } from './sgip-receiver';
 import { isRetryableSgipResult, sgipReportState, sgipResultText } from './sgip-result-codes';
-import { SgipSequenceGenerator, formatSgipSequence } from './sgip-sequence';
+import { SgipSequenceGenerator, formatSgipSequence, type SgipSequence } from './sgip-sequence';
 
 /** The SMG refused our Bind. */
 export class SgipLoginError extends GatewayError {
@@ -63,6 +62,7 @@ export class SgipLink extends SmsLink {
   private readonly meter: RateMeter;
   private readonly backoff: ReconnectBackoff;
   private readonly upGate: UpGate;
+  private readonly sender: SegmentSender<SgipResult>;
   private readonly receiver: SgipReceiver;
   private connection: SgipConnection | null = null;
   private state: LinkState = 'down';
@@ -83,6 +83,19 @@ export class SgipLink extends SmsLink {
     this.meter = new RateMeter(5, this.clock);
     this.backoff = new ReconnectBackoff(config.reconnectMinMs, config.reconnectMaxMs);
     this.upGate = new UpGate(this.clock);
+    this.sender = new SegmentSender({
+      linkId: this.id,
+      window: this.window,
+      bucket: this.bucket,
+      meter: this.meter,
+      upGate: this.upGate,
+      maxAttempts: config.maxAttempts,
+      resumeTimeoutMs: config.resumeTimeoutMs,
+      retryDelayMs: config.reconnectMinMs,
+      isStopped: () => this.stopped,
+      noteError: (message) => this.noteError(message),
+      clock: this.clock,
+    });
     this.receiver = new SgipReceiver(
       {
         host: config.listenHost,
@@ -196,52 +209,29 @@ export class SgipLink extends SmsLink {
         });
   }
 
-  /** Sends one segment, again after a lost connection or time-out, up to maxAttempts. */
-  private async submitSegment(fields: SgipSubmit): Promise<string> {
-    for (let attempt = 1; ; attempt++) {
-      await this.waitUntilUp();
-      await this.bucket.take();
-      const sequence = this.sequences.next();
-      let response: SgipResult;
-      try {
-        response = await this.window.send(sequence.counter, () => {
-          const connection = this.connection;
-          if (!connection || this.state !== 'up') throw new ConnectionLostError(sequence.counter);
-          connection.send({ command: 'submit', sequence, ...fields });
-        });
-      } catch (error) {
-        const resendable =
-          error instanceof ConnectionLostError ||
-          error instanceof SocketClosedError ||
-          error instanceof RequestTimeoutError ||
-          error instanceof PduDecodeError;
-        if (!resendable || attempt >= this.config.maxAttempts || this.stopped) throw error;
-        this.noteError(`segment resent after: ${(error as Error).message}`);
-        continue;
-      }
-      if (response.result === 0) {
-        this.meter.record();
-        return formatSgipSequence(sequence);
-      }
-      const retryable = isRetryableSgipResult(response.result);
-      this.noteError(`Submit_Resp result ${response.result} (${sgipResultText(response.result)})`);
-      if (!retryable || attempt >= this.config.maxAttempts) {
-        throw new SubmitRefusedError(
-          this.id,
-          response.result,
-          sgipResultText(response.result),
-          retryable,
-        );
-      }
-      await this.sleep(this.config.reconnectMinMs);
-    }
-  }
-
-  private waitUntilUp(): Promise<void> {
-    if (this.stopped) return Promise.reject(new LinkDownError(this.id, 'stopped'));
-    return this.upGate.wait(
-      this.config.resumeTimeoutMs,
-      () => new LinkDownError(this.id, `not reconnected within ${this.config.resumeTimeoutMs} ms`),
+  /** Sends one segment through the window (see {@link SegmentSender} for resends). */
+  private submitSegment(fields: SgipSubmit): Promise<string> {
+    // Each attempt gets a new sequence number; the accepted one becomes the carrier id.
+    let sequence: SgipSequence;
+    return this.sender.send(
+      () => {
+        sequence = this.sequences.next();
+        return sequence.counter;
+      },
+      (counter) => {
+        const connection = this.connection;
+        if (!connection || this.state !== 'up') throw new ConnectionLostError(counter);
+        connection.send({ command: 'submit', sequence, ...fields });
+      },
+      (response) =>
+        response.result === 0
+          ? { accepted: true, messageId: formatSgipSequence(sequence) }
+          : {
+              accepted: false,
+              code: response.result,
+              reason: sgipResultText(response.result),
+              retryable: isRetryableSgipResult(response.result),
+            },
     );
   }
 
@@ -458,12 +448,5 @@ export class SgipLink extends SmsLink {
   private setState(state: LinkState): void {
     this.state = state;
     if (state !== 'up') this.upGate.close();
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = this.clock.setTimeout(resolve, ms);
-      timer.unref?.();
-    });
   }
 }

@@ -24,3 +24,4 @@ export * from './wire/pdu-socket';
 export * from './wire/length-prefixed-decoder';
 export * from './flow/up-gate';
 export * from './text/message-format';
+export * from './flow/segment-sender';
