@@ -150,6 +150,15 @@ for line in M.list()[1]: print(line.decode())
     await imap.logout();
   });
 
+  test('the domain switch turns IMAP off and on again', async () => {
+    await dizi.services.directory.setDomainAccess('example.cn', { imap: false });
+    await assert.rejects(client().connect(), 'IMAP is off for the domain');
+    await dizi.services.directory.setDomainAccess('example.cn', { imap: true });
+    const imap = client();
+    await imap.connect();
+    await imap.logout();
+  });
+
   test('a wrong password is refused', async () => {
     const bad = new ImapFlow({
       host: '127.0.0.1',

@@ -49,6 +49,19 @@ async function main(argv: string[]): Promise<void> {
   domain
     .command('list')
     .action(async () => print((await (await directory()).listDomains()).map((d) => d.name)));
+  domain
+    .command('set <name>')
+    .description('turn IMAP or POP3 access on or off for the whole domain')
+    .option('--imap <on|off>')
+    .option('--pop3 <on|off>')
+    .action(async (name: string, o: { imap?: string; pop3?: string }) => {
+      const d = await (
+        await directory()
+      ).setDomainAccess(name, { imap: onOff(o.imap, '--imap'), pop3: onOff(o.pop3, '--pop3') });
+      console.log(
+        `${d.name}: imap ${d.imapEnabled ? 'on' : 'off'}, pop3 ${d.pop3Enabled ? 'on' : 'off'}`,
+      );
+    });
   domain.command('remove <name>').action(async (name: string) => {
     await (await directory()).removeDomain(name);
     console.log(`domain ${name} removed`);
@@ -199,6 +212,12 @@ async function main(argv: string[]): Promise<void> {
   } finally {
     await (db as Database | null)?.close();
   }
+}
+
+function onOff(v: string | undefined, what: string): boolean | undefined {
+  if (v === undefined) return undefined;
+  if (v === 'on' || v === 'off') return v === 'on';
+  throw new DiziError('invalid', `${what} takes on or off`, what);
 }
 
 function parseWhole(s: string, what: string): number {

@@ -235,6 +235,7 @@ export class DiziRuntime {
     if (roles.has('imap')) {
       const tls = await loadTlsMaterial(config);
       const authenticator = new StoreAuthenticator(
+        'imap',
         this.services.directory,
         this.services.directoryRepo,
         this.services.mailboxes,

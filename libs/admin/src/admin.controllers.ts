@@ -13,7 +13,7 @@ import {
 } from '@nestjs/common';
 import { ApiBasicAuth, ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { DirectoryService } from '@dizi/directory';
-import { UserEntity } from '@dizi/store';
+import { DomainEntity, UserEntity } from '@dizi/store';
 import { AdminAuthGuard } from './admin-auth.guard';
 import {
   AddMemberDto,
@@ -21,12 +21,17 @@ import {
   CreateDomainDto,
   CreateGroupDto,
   CreateUserDto,
+  UpdateDomainDto,
   UpdateUserDto,
 } from './admin.dto';
 import { DIRECTORY_SERVICE, QUEUE_ADMIN } from './admin.tokens';
 import { QueueAdmin } from './queue-admin';
 
 const MB = 1024 * 1024;
+
+function domainView(d: DomainEntity) {
+  return { name: d.name, enabled: d.enabled, imap: d.imapEnabled, pop3: d.pop3Enabled };
+}
 
 /** A user as the API shows it: never the password hash. */
 export function userView(u: UserEntity) {
@@ -50,11 +55,13 @@ export class DomainsController {
   constructor(@Inject(DIRECTORY_SERVICE) private readonly dir: DirectoryService) {}
 
   @Get() async list() {
-    return (await this.dir.listDomains()).map((d) => ({ name: d.name, enabled: d.enabled }));
+    return (await this.dir.listDomains()).map(domainView);
   }
   @Post() async add(@Body() dto: CreateDomainDto) {
-    const d = await this.dir.addDomain(dto.name);
-    return { name: d.name, enabled: d.enabled };
+    return domainView(await this.dir.addDomain(dto.name));
+  }
+  @Patch(':name') async update(@Param('name') name: string, @Body() dto: UpdateDomainDto) {
+    return domainView(await this.dir.setDomainAccess(name, dto));
   }
   @Delete(':name') @HttpCode(204) async remove(@Param('name') name: string) {
     await this.dir.removeDomain(name);

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   ArrayNotEmpty,
   IsArray,
+  IsBoolean,
   IsIn,
   IsInt,
   IsOptional,
@@ -13,6 +14,17 @@ import { POST_POLICIES } from '@dizi/store';
 
 export class CreateDomainDto {
   @ApiProperty({ example: 'example.com' }) @IsString() @Length(1, 253) name!: string;
+}
+
+export class UpdateDomainDto {
+  @ApiPropertyOptional({ description: 'IMAP access for users of the domain' })
+  @IsOptional()
+  @IsBoolean()
+  imap?: boolean;
+  @ApiPropertyOptional({ description: 'POP3 access for users of the domain' })
+  @IsOptional()
+  @IsBoolean()
+  pop3?: boolean;
 }
 
 export class CreateUserDto {

@@ -67,6 +67,23 @@ export class DirectoryService {
     }
     await this.repo.removeDomain(d.id);
   }
+  /** Turns IMAP or POP3 access on or off for every user of a domain. */
+  async setDomainAccess(
+    name: string,
+    patch: { imap?: boolean; pop3?: boolean },
+  ): Promise<DomainEntity> {
+    const d = await this.requireDomain(normalizeDomain(name, 'name'));
+    await this.repo.updateDomain(d.id, {
+      ...(patch.imap === undefined ? {} : { imapEnabled: patch.imap }),
+      ...(patch.pop3 === undefined ? {} : { pop3Enabled: patch.pop3 }),
+    });
+    return (await this.repo.findDomain(d.name))!;
+  }
+  /** Whether users of the address's domain may use the protocol. */
+  async accessAllowed(address: string, protocol: 'imap' | 'pop3'): Promise<boolean> {
+    const d = await this.repo.findDomain(address.slice(address.lastIndexOf('@') + 1));
+    return !!d && d.enabled && (protocol === 'imap' ? d.imapEnabled : d.pop3Enabled);
+  }
   async isLocalDomain(domain: string): Promise<boolean> {
     const d = await this.repo.findDomain(domain);
     return !!d && d.enabled;

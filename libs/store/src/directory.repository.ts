@@ -55,6 +55,14 @@ export class DirectoryRepository {
       ),
     );
   }
+  updateDomain(
+    id: number,
+    patch: Partial<Pick<DomainEntity, 'imapEnabled' | 'pop3Enabled' | 'enabled'>>,
+  ): Promise<void> {
+    return this.db.tx(async (m) => {
+      await m.update(DomainEntity, { id }, patch);
+    });
+  }
   removeDomain(id: number): Promise<void> {
     return this.db.tx(async (m) => {
       await m.delete(DomainEntity, { id });

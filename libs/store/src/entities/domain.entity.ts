@@ -12,5 +12,7 @@ export class DomainEntity {
   quotaBytes!: number;
   /** Maximum number of users; 0 = unlimited. */
   @Column({ name: 'max_users', type: 'integer', default: 0 }) maxUsers!: number;
+  @Column({ name: 'imap_enabled', type: 'boolean', default: true }) imapEnabled!: boolean;
+  @Column({ name: 'pop3_enabled', type: 'boolean', default: true }) pop3Enabled!: boolean;
   @Column({ name: 'created_at', type: 'bigint', transformer: bigintNumber }) createdAt!: number;
 }
