@@ -127,7 +127,8 @@ describe('IMAP server over a real socket (byte-level)', () => {
     const listed = await client.command('l1', 'LIST "" *');
     assert.match(listed, /\* LIST \(\\HasNoChildren\) "\/" "INBOX"\r\n/);
     assert.match(listed, /\* LIST \(\\HasNoChildren \\Sent\) "\/" "Sent"\r\n/);
-    assert.match(listed, /\* LIST \(\\Noselect \\HasChildren\) "\/" "&XfJT0ZAB-"\r\n/);
+    // CREATE made the parent level too (RFC 3501 6.3.3).
+    assert.match(listed, /\* LIST \(\\HasChildren\) "\/" "&XfJT0ZAB-"\r\n/);
     assert.match(listed, /\* LIST \(\\HasNoChildren\) "\/" "&XfJT0ZAB-\/&W1Blh072WTk-"\r\n/);
     const special = await client.command('l2', 'LIST (SPECIAL-USE) "" "*"');
     assert.equal((special.match(/\* LIST/g) ?? []).length, 4);

@@ -1,34 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { InMemoryMailStore } from '../testing/in-memory-mailbox-access';
-import { RecordingTransport } from '../testing/recording-transport';
-import type { SessionSettings } from './command-context';
-import { DEFAULT_SESSION_LIMITS, ImapSession } from './imap-session';
+import { sessionHarness } from '../testing/session-harness';
+import { DEFAULT_SESSION_LIMITS } from './imap-session';
 
-async function setup(settings: Partial<SessionSettings> = {}, secure = false) {
-  const store = new InMemoryMailStore();
-  const access = store.addUser('u', 'p');
-  const transport = new RecordingTransport(secure);
-  const session = new ImapSession(transport, {
-    authenticator: store,
-    tlsAvailable: true,
-    requireTlsForAuth: false,
-    idleKeepaliveMs: 50,
-    idleTimeoutMs: 60_000,
-    serverName: 'test',
-    failedLoginDelayMs: 0,
-    maxFailedLogins: 3,
-    ...settings,
-  });
-  session.start();
-  await transport.until(/\* OK .*\r\n/);
-  const send = (text: string): void => session.receive(Buffer.from(text));
-  const command = async (tag: string, text: string): Promise<string> => {
-    send(`${tag} ${text}\r\n`);
-    return transport.until(new RegExp(`${tag} (OK|NO|BAD).*\\r\\n`));
-  };
-  return { store, access, transport, session, send, command };
-}
+const setup = sessionHarness;
 
 describe('ImapSession', () => {
   it('authenticates with SASL PLAIN after a continuation, and with SASL-IR', async () => {

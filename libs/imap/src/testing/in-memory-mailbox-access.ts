@@ -137,10 +137,11 @@ export class InMemoryMailboxAccess implements MailboxAccess {
       throw new MailboxAccessError('CANNOT', 'INBOX cannot be renamed here');
     if (this.mailbox.folders.has(normalize(to)))
       throw new MailboxAccessError('ALREADYEXISTS', `${to} exists`);
+    const oldName = source.name;
     for (const folder of [...this.mailbox.folders.values()]) {
-      if (folder.name === source.name || folder.name.startsWith(`${source.name}/`)) {
+      if (folder.name === oldName || folder.name.startsWith(`${oldName}/`)) {
         this.mailbox.folders.delete(folder.name);
-        folder.name = to + folder.name.slice(source.name.length);
+        folder.name = to + folder.name.slice(oldName.length);
         this.mailbox.folders.set(folder.name, folder);
       }
     }
