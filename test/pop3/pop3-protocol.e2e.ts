@@ -80,6 +80,18 @@ describe('Pop3Server over sockets', () => {
     assert.equal(client.isClosed, true);
   });
 
+  it('logs out a client that streams a line without end', async () => {
+    const client = await RawPop3Client.connect(port);
+    await client.until(/ready\r\n/);
+    const stream = setInterval(() => client.write(Buffer.alloc(4096, 0x41)), 20);
+    try {
+      const reply = await client.closedByServer(3000);
+      assert.equal(reply, '-ERR Line too long\r\n-ERR Disconnected for inactivity\r\n');
+    } finally {
+      clearInterval(stream);
+    }
+  });
+
   it('refuses a 100 KB line with one -ERR and keeps serving', async () => {
     const client = await RawPop3Client.connect(port);
     await client.until(/ready\r\n/);

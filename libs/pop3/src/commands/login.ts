@@ -60,8 +60,8 @@ export async function logIn(
   state.access = access;
   state.maildrop = maildrop;
   state.pendingUser = undefined;
-  log.info({ user, messages: maildrop.totals().count }, 'pop3 login');
   const { count, octets } = maildrop.totals();
+  log.info({ user, messages: count }, 'pop3 login');
   context.ok(`Logged in, ${count} messages (${octets} octets)`);
 }
 

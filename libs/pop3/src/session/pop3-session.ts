@@ -55,7 +55,6 @@ export class Pop3Session {
   /** Bytes from the client. */
   receive(chunk: Buffer): void {
     if (this.closed) return;
-    this.touch();
     this.reader.push(chunk);
     if (this.reader.bufferedBytes > INPUT_HIGH_WATER && !this.inputPaused) {
       this.inputPaused = true;
@@ -92,7 +91,7 @@ export class Pop3Session {
     this.transport.close();
   }
 
-  /** Restarts the inactivity timer: input came in, or output went out. */
+  /** Restarts the inactivity timer: a command came in, or a multi-line answer moved on. */
   private touch(): void {
     this.idleTimer?.refresh();
   }
@@ -115,7 +114,11 @@ export class Pop3Session {
     for (;;) {
       if (this.closed) return undefined;
       const event = this.reader.next(maxLength);
-      if (event) return event;
+      if (event) {
+        // Only whole lines count as activity: an endless line without LF is still idle.
+        this.touch();
+        return event;
+      }
       if (this.inputPaused) {
         this.inputPaused = false;
         this.transport.resumeInput();
