@@ -20,6 +20,9 @@ ensureSystemPackages([
   ['/usr/sbin/smtp-sink', 'postfix'],
   ['python3', 'python3'],
   ['openssl', 'openssl'],
+  ['curl', 'curl'],
+  ['mbsync', 'isync'],
+  ['fetchmail', 'fetchmail'],
 ]);
 build(root);
 if (!filter.length) {
