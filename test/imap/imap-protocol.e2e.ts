@@ -187,3 +187,32 @@ describe('IMAP server over a real socket (byte-level)', () => {
     client.close();
   });
 });
+
+describe('IMAP listener options', () => {
+  it('serves implicit TLS (the IMAPS port) and limits connections per address', async () => {
+    const store = new InMemoryMailStore();
+    store.addUser('bob', 'pw');
+    const server = new ImapServer({
+      authenticator: store,
+      port: 0,
+      tls: testCertificate(),
+      implicitTls: true,
+      maxConnectionsPerIp: 2,
+    });
+    const { port } = await server.listen();
+    try {
+      const first = await RawImapClient.connect(port, { tls: true });
+      const greeting = await first.waitFor(/\r\n/);
+      assert.match(greeting, /AUTH=PLAIN/);
+      assert.doesNotMatch(greeting, /STARTTLS|LOGINDISABLED/);
+      assert.match(await first.command('a', 'LOGIN bob pw'), /a OK/);
+      const second = await RawImapClient.connect(port, { tls: true });
+      await second.waitFor(/\r\n/);
+      const third = await RawImapClient.connect(port, { tls: true });
+      assert.match(await third.waitFor(/\r\n/), /^\* BYE Too many connections/);
+      for (const client of [first, second, third]) client.close();
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -6,3 +6,4 @@ export type { SessionTransport } from './session/session-transport';
 export { encodeMailboxName, decodeMailboxName } from './mailbox-name/modified-utf7';
 export { parseMimeTree } from './mime/mime-tree';
 export { bodyStructure } from './mime/body-structure';
+export { InMemoryMailStore, InMemoryMailboxAccess } from './testing/in-memory-mailbox-access';

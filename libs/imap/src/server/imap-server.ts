@@ -57,9 +57,7 @@ export class ImapServer {
     };
     this.limits = { ...DEFAULT_SESSION_LIMITS, ...options.limits };
     this.server = options.implicitTls
-      ? tls.createServer({ secureContext: this.secureContext }, (socket) =>
-          this.accept(socket, true),
-        )
+      ? tls.createServer({ ...options.tls }, (socket) => this.accept(socket, true))
       : net.createServer((socket) => this.accept(socket, false));
     this.server.on('error', (error) => options.onError?.(error));
   }

@@ -57,7 +57,7 @@ const NO_EXPUNGE_DURING = new Set(['FETCH', 'STORE', 'SEARCH']);
  * nothing of sockets; `ImapServer` gives it a `SessionTransport`.
  */
 export class ImapSession {
-  private readonly reader: CommandReader;
+  private reader: CommandReader;
   private readonly queue: QueuedEvent[] = [];
   private running = false;
   private closed = false;
@@ -302,8 +302,10 @@ export class ImapSession {
   }
 
   private upgradeToTls(): void {
-    // Anything pipelined after STARTTLS came in the clear: drop it (CVE-2011-0411 class).
+    // Anything pipelined after STARTTLS came in the clear: drop it, queued or half-read
+    // (the CVE-2011-0411 class of command injection).
     this.queue.length = 0;
+    this.reader = new CommandReader(this.limits);
     this.transport.startTls().then(
       () => {
         this.state.secure = true;
