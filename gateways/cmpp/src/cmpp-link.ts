@@ -2,6 +2,7 @@ import {
   ConnectionLostError,
   FieldEncodeError,
   GatewayError,
+  KeepAlive,
   LinkDownError,
   PduDecodeError,
   RateMeter,
@@ -16,9 +17,8 @@ import {
   encodingOfMessageFormat,
   messageFormatOf,
   nationalNumber,
+  sourceNumber,
   parseUdh,
-  segmentBinary,
-  segmentText,
   type LinkDeps,
   type LinkHealth,
   type LinkState,
@@ -74,12 +74,8 @@ export class CmppLink extends SmsLink {
   private state: LinkState = 'down';
   private stopped = true;
   private sequence = 0;
-  private concatReference = Math.floor(Math.random() * 256);
   private reconnectTimer: TimerHandle | null = null;
-  private keepAliveTimer: TimerHandle | null = null;
-  private lastHeard = 0;
-  private activeTestSentAt: number | null = null;
-  private unansweredActiveTests = 0;
+  private keepAlive: KeepAlive | null = null;
   private errorCount = 0;
   private lastError: string | undefined;
   private readonly upGate: UpGate;
@@ -154,10 +150,8 @@ export class CmppLink extends SmsLink {
       throw new LinkDownError(this.id, this.stopped ? 'stopped' : this.state);
     nationalNumber(sms.to);
     const destination = sms.to.trim().replace(/^\+/, '');
-    const srcId = this.config.srcId + (sms.sourceExtension ?? '');
-    if (!/^\d{1,21}$/.test(srcId))
-      throw new FieldEncodeError('Src_Id', `"${srcId}" must be 1-21 digits`);
-    const message = this.segment(sms);
+    const srcId = sourceNumber(this.config.srcId, sms.sourceExtension, 'Src_Id');
+    const message = this.segmentOutbound(sms, this.config.encodings);
     return this.settleSegments(
       sms.id,
       message.segments.map((segment) =>
@@ -172,19 +166,6 @@ export class CmppLink extends SmsLink {
         ),
       ),
     );
-  }
-
-  private segment(sms: OutboundSms): SegmentedMessage {
-    if ((sms.text === undefined) === (sms.data === undefined)) {
-      throw new GatewayError('BAD_SMS', `SMS ${sms.id} must have exactly one of text and data`);
-    }
-    this.concatReference = (this.concatReference + 1) & 0xff;
-    return sms.data
-      ? segmentBinary(sms.data, { reference: this.concatReference })
-      : segmentText(sms.text ?? '', {
-          encodings: this.config.encodings,
-          reference: this.concatReference,
-        });
   }
 
   private segmentFields(
@@ -283,14 +264,13 @@ export class CmppLink extends SmsLink {
     try {
       const resp = await this.login(connection);
       if (resp.status !== 0) throw new CmppLoginError(resp.status);
-      this.lastHeard = this.clock.now();
       this.backoff.reset();
       this.setState('up');
       this.logger.info(
         { link: this.id, host: this.config.host, port: this.config.port },
         'CMPP link up',
       );
-      this.scheduleKeepAlive();
+      this.startKeepAlive(connection);
       this.upGate.open();
     } catch (error) {
       this.noteError((error as Error).message);
@@ -347,9 +327,7 @@ export class CmppLink extends SmsLink {
   }
 
   private onPdu(connection: CmppConnection, pdu: CmppPdu): void {
-    this.lastHeard = this.clock.now();
-    this.activeTestSentAt = null;
-    this.unansweredActiveTests = 0;
+    this.keepAlive?.heard();
     switch (pdu.command) {
       case 'connect_resp':
         if (this.loginWaiter?.sequenceId === pdu.sequenceId) this.loginWaiter.resolve(pdu);
@@ -460,8 +438,8 @@ export class CmppLink extends SmsLink {
   private onClosed(connection: CmppConnection, reason: Error | undefined): void {
     if (this.connection !== connection) return;
     this.connection = null;
-    if (this.keepAliveTimer) this.clock.clearTimeout(this.keepAliveTimer);
-    this.keepAliveTimer = null;
+    this.keepAlive?.stop();
+    this.keepAlive = null;
     this.terminateWaiter?.();
     const wasUp = this.state === 'up';
     this.setState('down');
@@ -482,35 +460,18 @@ export class CmppLink extends SmsLink {
   }
 
   /** Idle C → ACTIVE_TEST; no answer within T, N times → drop and reconnect (spec §1.1). */
-  private scheduleKeepAlive(): void {
-    const tick = Math.min(this.config.activeTestIntervalMs, this.config.responseTimeoutMs);
-    this.keepAliveTimer = this.clock.setTimeout(() => {
-      const connection = this.connection;
-      if (!connection || this.state !== 'up') return;
-      const now = this.clock.now();
-      if (
-        this.activeTestSentAt !== null &&
-        now - this.activeTestSentAt >= this.config.responseTimeoutMs
-      ) {
-        this.unansweredActiveTests++;
-        this.activeTestSentAt = null;
-        if (this.unansweredActiveTests >= this.config.maxAttempts) {
-          connection.destroy(
-            new RequestTimeoutError(0, this.config.responseTimeoutMs * this.config.maxAttempts),
-          );
-          return;
-        }
-      }
-      if (
-        this.activeTestSentAt === null &&
-        now - this.lastHeard >= this.config.activeTestIntervalMs
-      ) {
-        this.activeTestSentAt = now;
-        this.reply(connection, { command: 'active_test', sequenceId: this.nextSequence() });
-      }
-      this.scheduleKeepAlive();
-    }, tick);
-    this.keepAliveTimer.unref?.();
+  private startKeepAlive(connection: CmppConnection): void {
+    this.keepAlive?.stop();
+    this.keepAlive = new KeepAlive({
+      idleMs: this.config.activeTestIntervalMs,
+      responseTimeoutMs: this.config.responseTimeoutMs,
+      maxUnanswered: this.config.maxAttempts,
+      sendProbe: () =>
+        this.reply(connection, { command: 'active_test', sequenceId: this.nextSequence() }),
+      onDead: (error) => connection.destroy(error),
+      clock: this.clock,
+    });
+    this.keepAlive.start();
   }
 
   private async terminate(connection: CmppConnection): Promise<void> {

@@ -15,14 +15,12 @@ import {
   encodingOfMessageFormat,
   messageFormatOf,
   nationalNumber,
+  sourceNumber,
   parseUdh,
-  segmentBinary,
-  segmentText,
   type LinkDeps,
   type LinkHealth,
   type LinkState,
   type OutboundSms,
-  type SegmentedMessage,
   type TimerHandle,
 } from '@dizi/gateway-kit';
 import type { SgipDeliver, SgipReport, SgipResult, SgipSubmit } from './sgip-bodies';
@@ -67,7 +65,6 @@ export class SgipLink extends SmsLink {
   private connection: SgipConnection | null = null;
   private state: LinkState = 'down';
   private stopped = true;
-  private concatReference = Math.floor(Math.random() * 256);
   private reconnectTimer: TimerHandle | null = null;
   private errorCount = 0;
   private lastError: string | undefined;
@@ -159,10 +156,8 @@ export class SgipLink extends SmsLink {
     const userNumber = /^1\d{10}$/.test(national)
       ? this.config.userNumberPrefix + national
       : national;
-    const spNumber = this.config.srcId + (sms.sourceExtension ?? '');
-    if (!/^\d{1,21}$/.test(spNumber))
-      throw new FieldEncodeError('SPNumber', `"${spNumber}" must be 1-21 digits`);
-    const message = this.segment(sms);
+    const spNumber = sourceNumber(this.config.srcId, sms.sourceExtension, 'SPNumber');
+    const message = this.segmentOutbound(sms, this.config.encodings);
     const coding = messageFormatOf(message.encoding);
     if (coding === undefined)
       throw new FieldEncodeError('MessageCoding', 'SGIP has no packed GSM 7-bit coding');
@@ -194,19 +189,6 @@ export class SgipLink extends SmsLink {
         }),
       ),
     );
-  }
-
-  private segment(sms: OutboundSms): SegmentedMessage {
-    if ((sms.text === undefined) === (sms.data === undefined)) {
-      throw new GatewayError('BAD_SMS', `SMS ${sms.id} must have exactly one of text and data`);
-    }
-    this.concatReference = (this.concatReference + 1) & 0xff;
-    return sms.data
-      ? segmentBinary(sms.data, { reference: this.concatReference })
-      : segmentText(sms.text ?? '', {
-          encodings: this.config.encodings,
-          reference: this.concatReference,
-        });
   }
 
   /** Sends one segment through the window (see {@link SegmentSender} for resends). */

@@ -25,3 +25,4 @@ export * from './wire/length-prefixed-decoder';
 export * from './flow/up-gate';
 export * from './text/message-format';
 export * from './flow/segment-sender';
+export * from './flow/keep-alive';

@@ -1,4 +1,4 @@
-import { PartialSubmitError, SubmitRefusedError } from './errors';
+import { GatewayError, PartialSubmitError, SubmitRefusedError } from './errors';
 import { systemClock, type Clock } from './flow/clock';
 import type { LinkConfig } from './link-config';
 import { silentLogger, type LinkLogger } from './link-logger';
@@ -8,7 +8,8 @@ import {
   type InboundPart,
   type ReassembledMessage,
 } from './text/segment-reassembler';
-import { decodeContent } from './text/text-encoding';
+import { segmentBinary, segmentText, type SegmentedMessage } from './text/segmenter';
+import { decodeContent, type TextEncoding } from './text/text-encoding';
 import type { ConcatInfo } from './text/udh';
 
 export type LinkState = 'up' | 'down' | 'connecting';
@@ -52,6 +53,7 @@ export abstract class SmsLink {
   protected readonly logger: LinkLogger;
   protected readonly clock: Clock;
   private readonly reassembler: SegmentReassembler<InboundEnvelope>;
+  private concatReference = Math.floor(Math.random() * 256);
 
   constructor(
     readonly config: LinkConfig,
@@ -90,6 +92,23 @@ export abstract class SmsLink {
   abstract submit(sms: OutboundSms): Promise<string[]>;
 
   abstract health(): LinkHealth;
+
+  /**
+   * Splits an outbound SMS into segments in the first of `encodings` that can carry
+   * its text (or as 8-bit data), with a fresh concatenation reference per message.
+   */
+  protected segmentOutbound(
+    sms: OutboundSms,
+    encodings: readonly TextEncoding[],
+  ): SegmentedMessage {
+    if ((sms.text === undefined) === (sms.data === undefined)) {
+      throw new GatewayError('BAD_SMS', `SMS ${sms.id} must have exactly one of text and data`);
+    }
+    this.concatReference = (this.concatReference + 1) & 0xff;
+    return sms.data
+      ? segmentBinary(sms.data, { reference: this.concatReference })
+      : segmentText(sms.text ?? '', { encodings, reference: this.concatReference });
+  }
 
   /**
    * Hands an inbound segment to the sink, joining long messages first. Resolves

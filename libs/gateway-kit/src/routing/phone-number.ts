@@ -1,4 +1,4 @@
-import { InvalidPhoneNumberError } from '../errors';
+import { FieldEncodeError, InvalidPhoneNumberError } from '../errors';
 
 /**
  * Checks a destination number and returns it in national form for prefix matching:
@@ -15,4 +15,18 @@ export function nationalNumber(number: string, countryCode = '86', nationalLengt
     if (digits.startsWith(prefix) && rest.length === nationalLength) return rest;
   }
   return digits;
+}
+
+/** The sending number: the link's service number plus the message's extension, digits only. */
+export function sourceNumber(
+  base: string,
+  extension: string | undefined,
+  field: string,
+  maxLength = 21,
+): string {
+  const source = base + (extension ?? '');
+  if (!new RegExp(`^\\d{1,${maxLength}}$`).test(source)) {
+    throw new FieldEncodeError(field, `"${source}" must be 1-${maxLength} digits`);
+  }
+  return source;
 }
