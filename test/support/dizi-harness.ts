@@ -76,6 +76,12 @@ export class DiziHarness {
   get imapsPort(): number {
     return this.runtime.port('imaps');
   }
+  get pop3Port(): number {
+    return this.runtime.port('pop3');
+  }
+  get pop3sPort(): number {
+    return this.runtime.port('pop3s');
+  }
   get httpPort(): number {
     return this.runtime.port('http');
   }

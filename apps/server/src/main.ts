@@ -48,6 +48,8 @@ async function main(): Promise<void> {
       smtps: runtime.port('smtps'),
       imap: runtime.port('imap'),
       imaps: runtime.port('imaps'),
+      pop3: runtime.port('pop3'),
+      pop3s: runtime.port('pop3s'),
       http: runtime.port('http'),
     },
     'Dizi is running',

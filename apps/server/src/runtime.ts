@@ -4,6 +4,7 @@ import type { ConnectionOptions } from 'bullmq';
 import { DiziConfig } from '@dizi/config';
 import { DirectoryService, RecipientResolver } from '@dizi/directory';
 import { ImapServer } from '@dizi/imap';
+import { Pop3Server } from '@dizi/pop3';
 import { MailboxEvents, StoreAuthenticator } from '@dizi/mailbox';
 import { NoticeTemplates, readHeaderBlock } from '@dizi/mail';
 import type { Logger } from '@dizi/logging';
@@ -32,6 +33,11 @@ import {
 } from '@dizi/store';
 import { loadTlsMaterial } from './tls-material';
 
+const ACCESS_LISTENERS = ['imap', 'imaps', 'pop3', 'pop3s'] as const;
+type AccessListener = (typeof ACCESS_LISTENERS)[number];
+const isAccessListener = (s: string): s is AccessListener =>
+  (ACCESS_LISTENERS as readonly string[]).includes(s);
+
 /** Everything a role needs, built once per process (the composition root). */
 export interface DiziServices {
   config: DiziConfig;
@@ -57,7 +63,10 @@ export interface DiziServices {
  */
 export class DiziRuntime {
   private readonly listeners = new Map<ListenerMode, SmtpListener>();
-  private readonly imapServers = new Map<'imap' | 'imaps', { server: ImapServer; port: number }>();
+  private readonly accessServers = new Map<
+    AccessListener,
+    { server: ImapServer | Pop3Server; port: number }
+  >();
   private httpClose: (() => Promise<void>) | null = null;
   private httpPort = 0;
 
@@ -260,8 +269,39 @@ export class DiziRuntime {
           onError: (err) => imapLog.warn({ err }, 'IMAP session error'),
         });
         const addr = await server.listen();
-        this.imapServers.set(name, { server, port: addr.port });
+        this.accessServers.set(name, { server, port: addr.port });
         imapLog.info({ port: addr.port, implicitTls }, 'IMAP listener ready');
+      }
+    }
+    if (roles.has('pop3')) {
+      const tls = await loadTlsMaterial(config);
+      const authenticator = new StoreAuthenticator(
+        'pop3',
+        this.services.directory,
+        this.services.directoryRepo,
+        this.services.mailboxes,
+        this.services.blobs,
+        this.services.events,
+      );
+      const popLog = log.child({ component: 'pop3' });
+      for (const [name, port, implicitTls] of [
+        ['pop3', config.pop3.port, false],
+        ['pop3s', config.pop3.tlsPort, true],
+      ] as const) {
+        const server = new Pop3Server({
+          authenticator,
+          host: config.pop3.listenHost,
+          port,
+          implicitTls,
+          tls,
+          failedLoginDelayMs: config.pop3.failedLoginDelayMs,
+          maxConnectionsPerIp: config.pop3.maxConnectionsPerIp,
+          serverName: config.hostname,
+          logger: popLog,
+        });
+        const addr = await server.listen();
+        this.accessServers.set(name, { server, port: addr.port });
+        popLog.info({ port: addr.port, implicitTls }, 'POP3 listener ready');
       }
     }
     if (roles.has('web') && startHttp) {
@@ -272,17 +312,17 @@ export class DiziRuntime {
   }
 
   /** The port a listener got (useful when configured as 0). */
-  port(which: ListenerMode | 'http' | 'imap' | 'imaps'): number {
+  port(which: ListenerMode | 'http' | AccessListener): number {
     if (which === 'http') return this.httpPort;
-    if (which === 'imap' || which === 'imaps') return this.imapServers.get(which)?.port ?? 0;
+    if (isAccessListener(which)) return this.accessServers.get(which)?.port ?? 0;
     return this.listeners.get(which)?.port ?? 0;
   }
 
   async stop(): Promise<void> {
     for (const l of this.listeners.values()) await l.close();
     this.listeners.clear();
-    for (const { server } of this.imapServers.values()) await server.close();
-    this.imapServers.clear();
+    for (const { server } of this.accessServers.values()) await server.close();
+    this.accessServers.clear();
     await this.httpClose?.();
     await this.services.processor.idle();
     this.services.processor.stop();
