@@ -15,6 +15,8 @@ export interface HarnessOptions {
   /** An existing data folder (restart tests); a new temp folder otherwise. */
   dataDir?: string;
   http?: boolean;
+  /** Share another harness's database (a second node of one installation). */
+  sharedDatabaseUrl?: string;
 }
 
 /**
@@ -32,7 +34,10 @@ export class DiziHarness {
 
   static async start(opts: HarnessOptions = {}): Promise<DiziHarness> {
     const dataDir = opts.dataDir ?? mkdtempSync(path.join(tmpdir(), 'dizi-test-'));
-    const database = await createTestDatabase();
+    const database: TestDatabase =
+      opts.sharedDatabaseUrl !== undefined
+        ? { url: opts.sharedDatabaseUrl, drop: async () => undefined }
+        : await createTestDatabase();
     const config = loadConfig(
       {},
       deepMerge(testDefaults(dataDir, database.url), opts.config ?? {}),
@@ -56,6 +61,10 @@ export class DiziHarness {
             ),
     );
     return new DiziHarness(runtime, config, database, !opts.dataDir);
+  }
+
+  get databaseUrl(): string {
+    return this.database.url;
   }
 
   get services(): DiziServices {

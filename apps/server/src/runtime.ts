@@ -73,6 +73,8 @@ export class DiziRuntime {
   private constructor(
     readonly services: DiziServices,
     private readonly redis: RedisSupervisor | null,
+    /** The Redis this process uses (the private one's unix socket, or REDIS_URL). */
+    readonly redisUrl: string,
   ) {}
 
   static async start(
@@ -189,7 +191,7 @@ export class DiziRuntime {
       notices,
       events,
     };
-    const runtime: DiziRuntime = new DiziRuntime(services, supervisor);
+    const runtime: DiziRuntime = new DiziRuntime(services, supervisor, redisUrl);
     try {
       await runtime.startRoles(startHttp);
     } catch (err) {
