@@ -8,7 +8,6 @@ export * from './cmpp-msg-id';
 export * from './cmpp-pdu';
 export * from './cmpp-frame-decoder';
 export * from './cmpp-result-codes';
-export * from './cmpp-connection';
 export * from './cmpp-link-config';
 export * from './cmpp-link';
 export * from './cmpp-link-factory';

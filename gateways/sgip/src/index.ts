@@ -4,7 +4,6 @@ export * from './sgip-header';
 export * from './sgip-bodies';
 export * from './sgip-pdu';
 export * from './sgip-result-codes';
-export * from './sgip-connection';
 export * from './sgip-receiver';
 export * from './sgip-link-config';
 export * from './sgip-link';

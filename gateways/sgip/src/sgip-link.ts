@@ -1,33 +1,22 @@
 import {
-  ConnectionLostError,
   FieldEncodeError,
   GatewayError,
-  LinkDownError,
-  PduDecodeError,
-  RateMeter,
-  ReconnectBackoff,
-  RequestTimeoutError,
-  SegmentSender,
-  SmsLink,
-  SubmitWindow,
-  TokenBucket,
-  UpGate,
+  LongConnectionLink,
   encodingOfMessageFormat,
   messageFormatOf,
   nationalNumber,
-  sourceNumber,
   parseUdh,
+  sourceNumber,
+  type FrameEvent,
   type LinkDeps,
-  type LinkHealth,
-  type LinkState,
   type OutboundSms,
-  type TimerHandle,
+  type PduChannel,
+  type PduCodec,
 } from '@dizi/gateway-kit';
 import type { SgipDeliver, SgipReport, SgipResult, SgipSubmit } from './sgip-bodies';
 import { LoginType, SGIP_HEADER_LENGTH, SgipCommand } from './sgip-constants';
-import { SgipConnection } from './sgip-connection';
 import type { SgipLinkConfig } from './sgip-link-config';
-import type { SgipPdu } from './sgip-pdu';
+import { sgipCodec, type SgipPdu } from './sgip-pdu';
 import { SgipReceiver } from './sgip-receiver';
 import { isRetryableSgipResult, sgipReportState, sgipResultText } from './sgip-result-codes';
 import { SgipSequenceGenerator, formatSgipSequence, type SgipSequence } from './sgip-sequence';
@@ -39,12 +28,12 @@ export class SgipLoginError extends GatewayError {
   }
 }
 
-/** Result we answer a Deliver/Report with when our sink could not take it ("system busy"). */
+/** Result we answer a Deliver/Report with when our sink could not take it (so the SMG resends). */
 const RESULT_SINK_FAILED = 99;
 const RESULT_PARAMETER_FORMAT = 5;
 
 /**
- * SGIP 1.2 SP link, both directions: a client connection that binds to the SMG
+ * SGIP 1.2 SP link, both directions: a client session that binds to the SMG
  * (LoginType 1) to Submit through a sliding window, and a listener where the SMG binds
  * (LoginType 2) to Deliver MO messages and Report delivery results.
  *
@@ -52,47 +41,15 @@ const RESULT_PARAMETER_FORMAT = 5;
  * which is what the Report quotes. A segment in flight when the connection drops is
  * sent again after the reconnect: SGIP cannot tell whether the SMG took it.
  */
-export class SgipLink extends SmsLink {
-  declare readonly config: SgipLinkConfig;
+export class SgipLink extends LongConnectionLink<SgipPdu, SgipResult, SgipLinkConfig> {
+  protected readonly codec: PduCodec<SgipPdu> = sgipCodec;
   private readonly sequences: SgipSequenceGenerator;
-  private readonly window: SubmitWindow<SgipResult>;
-  private readonly bucket: TokenBucket;
-  private readonly meter: RateMeter;
-  private readonly backoff: ReconnectBackoff;
-  private readonly upGate: UpGate;
-  private readonly sender: SegmentSender<SgipResult>;
   private readonly receiver: SgipReceiver;
-  private connection: SgipConnection | null = null;
-  private state: LinkState = 'down';
-  private stopped = true;
-  private reconnectTimer: TimerHandle | null = null;
-  private errorCount = 0;
-  private lastError: string | undefined;
   private bindWaiter: { counter: number; resolve: (r: SgipResult) => void } | null = null;
-  private unbindWaiter: (() => void) | null = null;
-  private connecting: Promise<void> | null = null;
 
   constructor(config: SgipLinkConfig, deps: LinkDeps) {
     super(config, deps);
     this.sequences = new SgipSequenceGenerator(config.nodeId, this.clock);
-    this.window = new SubmitWindow<SgipResult>(config.window, config.responseTimeoutMs, this.clock);
-    this.bucket = new TokenBucket(config.tps, undefined, this.clock);
-    this.meter = new RateMeter(5, this.clock);
-    this.backoff = new ReconnectBackoff(config.reconnectMinMs, config.reconnectMaxMs);
-    this.upGate = new UpGate(this.clock);
-    this.sender = new SegmentSender({
-      linkId: this.id,
-      window: this.window,
-      bucket: this.bucket,
-      meter: this.meter,
-      upGate: this.upGate,
-      maxAttempts: config.maxAttempts,
-      resumeTimeoutMs: config.resumeTimeoutMs,
-      retryDelayMs: config.reconnectMinMs,
-      isStopped: () => this.stopped,
-      noteError: (message) => this.noteError(message),
-      clock: this.clock,
-    });
     this.receiver = new SgipReceiver(
       {
         host: config.listenHost,
@@ -114,44 +71,8 @@ export class SgipLink extends SmsLink {
     return this.receiver.address;
   }
 
-  async start(): Promise<void> {
-    if (!this.stopped) return;
-    this.stopped = false;
-    await this.receiver.listen();
-    await this.connectOnce();
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.reconnectTimer) this.clock.clearTimeout(this.reconnectTimer);
-    this.reconnectTimer = null;
-    this.upGate.fail(new LinkDownError(this.id, 'stopped'));
-    const connection = this.connection;
-    if (connection && !connection.closed) {
-      if (this.state === 'up') await this.unbind(connection);
-      connection.close();
-      await connection.whenClosed;
-    }
-    this.setState('down');
-    await this.receiver.close();
-    await this.flushPartialMessages();
-  }
-
-  health(): LinkHealth {
-    return {
-      state: this.state,
-      windowInUse: this.window.inUse,
-      windowSize: this.window.size,
-      ratePerSec: this.meter.perSecond(),
-      tps: this.config.tps,
-      errors: this.errorCount,
-      lastError: this.lastError,
-    };
-  }
-
   async submit(sms: OutboundSms): Promise<string[]> {
-    if (this.state !== 'up')
-      throw new LinkDownError(this.id, this.stopped ? 'stopped' : this.state);
+    this.assertUp();
     const national = nationalNumber(sms.to);
     const userNumber = /^1\d{10}$/.test(national)
       ? this.config.userNumberPrefix + national
@@ -191,100 +112,19 @@ export class SgipLink extends SmsLink {
     );
   }
 
-  /** Sends one segment through the window (see {@link SegmentSender} for resends). */
-  private submitSegment(fields: SgipSubmit): Promise<string> {
-    // Each attempt gets a new sequence number; the accepted one becomes the carrier id.
-    let sequence: SgipSequence;
-    return this.sender.send(
-      () => {
-        sequence = this.sequences.next();
-        return sequence.counter;
-      },
-      (counter) => {
-        const connection = this.connection;
-        if (!connection || this.state !== 'up') throw new ConnectionLostError(counter);
-        connection.send({ command: 'submit', sequence, ...fields });
-      },
-      (response) =>
-        response.result === 0
-          ? { accepted: true, messageId: formatSgipSequence(sequence) }
-          : {
-              accepted: false,
-              code: response.result,
-              reason: sgipResultText(response.result),
-              retryable: isRetryableSgipResult(response.result),
-            },
-    );
+  protected override async beforeConnect(): Promise<void> {
+    await this.receiver.listen();
   }
 
-  private connectOnce(): Promise<void> {
-    this.connecting ??= this.tryConnect().finally(() => (this.connecting = null));
-    return this.connecting;
+  protected override async afterStop(): Promise<void> {
+    await this.receiver.close();
   }
 
-  private async tryConnect(): Promise<void> {
-    this.setState('connecting');
-    let connection: SgipConnection;
-    try {
-      connection = await SgipConnection.open(
-        {
-          host: this.config.host,
-          port: this.config.port,
-          timeoutMs: this.config.connectTimeoutMs,
-          logger: this.logger,
-        },
-        {
-          pdu: (pdu) => this.onClientPdu(connection, pdu),
-          badPacket: (event) => this.onClientBadPacket(event),
-          closed: (reason) => this.onClosed(connection, reason),
-        },
-      );
-    } catch (error) {
-      this.noteError(
-        `connect to ${this.config.host}:${this.config.port} failed: ${(error as Error).message}`,
-      );
-      this.setState('down');
-      this.scheduleReconnect();
-      return;
-    }
-    if (this.stopped) {
-      connection.close();
-      return;
-    }
-    this.connection = connection;
-    try {
-      const resp = await this.bind(connection);
-      if (resp.result !== 0) throw new SgipLoginError(resp.result);
-      this.backoff.reset();
-      this.setState('up');
-      this.logger.info(
-        { link: this.id, host: this.config.host, port: this.config.port },
-        'SGIP link up',
-      );
-      this.upGate.open();
-    } catch (error) {
-      this.noteError((error as Error).message);
-      connection.destroy(error as Error);
-    }
-  }
-
-  private bind(connection: SgipConnection): Promise<SgipResult> {
+  protected async login(connection: PduChannel<SgipPdu>): Promise<void> {
     const sequence = this.sequences.next();
-    return new Promise<SgipResult>((resolve, reject) => {
-      const timer = this.clock.setTimeout(() => {
-        this.bindWaiter = null;
-        reject(new RequestTimeoutError(sequence.counter, this.config.connectTimeoutMs));
-      }, this.config.connectTimeoutMs);
-      timer.unref?.();
-      this.bindWaiter = {
-        counter: sequence.counter,
-        resolve: (resp) => {
-          this.clock.clearTimeout(timer);
-          this.bindWaiter = null;
-          resolve(resp);
-        },
-      };
-      try {
+    const resp = await this.awaitLoginAnswer<SgipResult>(
+      sequence.counter,
+      () =>
         connection.send({
           command: 'bind',
           sequence,
@@ -292,15 +132,22 @@ export class SgipLink extends SmsLink {
           loginName: this.config.account,
           loginPassword: this.config.secret,
           reserve: '',
-        });
-      } catch (error) {
-        this.clock.clearTimeout(timer);
-        reject(error as Error);
-      }
-    });
+        }),
+      (resolve) => (this.bindWaiter = { counter: sequence.counter, resolve }),
+    ).finally(() => (this.bindWaiter = null));
+    if (resp.result !== 0) throw new SgipLoginError(resp.result);
   }
 
-  private onClientPdu(connection: SgipConnection, pdu: SgipPdu): void {
+  /** SGIP has no link test; an idle session the SMG closes is simply opened again. */
+  protected probe(): null {
+    return null;
+  }
+
+  protected goodbye(): SgipPdu {
+    return { command: 'unbind', sequence: this.sequences.next() };
+  }
+
+  protected onPdu(connection: PduChannel<SgipPdu>, pdu: SgipPdu): void {
     switch (pdu.command) {
       case 'bind_resp':
         if (this.bindWaiter?.counter === pdu.sequence.counter) this.bindWaiter.resolve(pdu);
@@ -322,18 +169,17 @@ export class SgipLink extends SmsLink {
         connection.close();
         return;
       case 'unbind_resp':
-        this.unbindWaiter?.();
+        this.goodbyeAnswered();
         return;
       default:
         this.noteError(`unexpected ${pdu.command} on the submit connection ignored`);
     }
   }
 
-  private onClientBadPacket(event: {
-    commandId: number;
-    error: PduDecodeError;
-    raw: Buffer;
-  }): void {
+  protected onBadPacket(
+    _connection: PduChannel<SgipPdu>,
+    event: Extract<FrameEvent<SgipPdu>, { kind: 'bad-packet' }>,
+  ): void {
     this.noteError(
       `bad packet (Command ID 0x${event.commandId.toString(16)}): ${event.error.message}`,
     );
@@ -341,6 +187,28 @@ export class SgipLink extends SmsLink {
       // Its request will be sent again rather than wait for the time-out.
       this.window.fail(event.raw.readUInt32BE(16), event.error);
     }
+  }
+
+  /** Sends one segment through the window (see SegmentSender for resends). */
+  private submitSegment(fields: SgipSubmit): Promise<string> {
+    // Each attempt gets a new sequence number; the accepted one becomes the carrier id.
+    let sequence: SgipSequence;
+    return this.sender.send(
+      () => {
+        sequence = this.sequences.next();
+        return sequence.counter;
+      },
+      (counter) => this.requireConnection(counter).send({ command: 'submit', sequence, ...fields }),
+      (response) =>
+        response.result === 0
+          ? { accepted: true, messageId: formatSgipSequence(sequence) }
+          : {
+              accepted: false,
+              code: response.result,
+              reason: sgipResultText(response.result),
+              retryable: isRetryableSgipResult(response.result),
+            },
+    );
   }
 
   private async onDeliver(pdu: SgipDeliver): Promise<number> {
@@ -373,62 +241,5 @@ export class SgipLink extends SmsLink {
       carrierStatus: `State:${pdu.state} ErrorCode:${pdu.errorCode}`,
     });
     return taken ? 0 : RESULT_SINK_FAILED;
-  }
-
-  private onClosed(connection: SgipConnection, reason: Error | undefined): void {
-    if (this.connection !== connection) return;
-    this.connection = null;
-    this.unbindWaiter?.();
-    const wasUp = this.state === 'up';
-    this.setState('down');
-    this.window.failAll();
-    if (reason) this.noteError(`connection closed: ${reason.message}`);
-    if (wasUp) this.logger.warn({ link: this.id, reason: reason?.message }, 'SGIP link down');
-    this.scheduleReconnect();
-  }
-
-  private scheduleReconnect(): void {
-    if (this.stopped || this.reconnectTimer) return;
-    this.reconnectTimer = this.clock.setTimeout(() => {
-      this.reconnectTimer = null;
-      void this.connectOnce();
-    }, this.backoff.next());
-    this.reconnectTimer.unref?.();
-  }
-
-  private async unbind(connection: SgipConnection): Promise<void> {
-    const answered = new Promise<void>((resolve) => {
-      const timer = this.clock.setTimeout(resolve, Math.min(this.config.responseTimeoutMs, 2_000));
-      timer.unref?.();
-      this.unbindWaiter = () => {
-        this.clock.clearTimeout(timer);
-        this.unbindWaiter = null;
-        resolve();
-      };
-    });
-    this.reply(connection, { command: 'unbind', sequence: this.sequences.next() });
-    await answered;
-  }
-
-  private reply(connection: SgipConnection, pdu: SgipPdu): void {
-    try {
-      connection.send(pdu);
-    } catch (error) {
-      this.logger.debug(
-        { link: this.id, command: pdu.command, err: error },
-        'could not send; connection closed',
-      );
-    }
-  }
-
-  private noteError(message: string): void {
-    this.errorCount++;
-    this.lastError = message;
-    this.logger.warn({ link: this.id }, message);
-  }
-
-  private setState(state: LinkState): void {
-    this.state = state;
-    if (state !== 'up') this.upGate.close();
   }
 }

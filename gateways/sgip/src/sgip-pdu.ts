@@ -1,4 +1,9 @@
-import { LengthPrefixedDecoder, PduDecodeError, type FrameEvent } from '@dizi/gateway-kit';
+import {
+  LengthPrefixedDecoder,
+  PduDecodeError,
+  type FrameEvent,
+  type PduCodec,
+} from '@dizi/gateway-kit';
 import {
   decodeBind,
   decodeDeliver,
@@ -120,3 +125,9 @@ export function createSgipDecoder(
     decode: decodeSgipPdu,
   });
 }
+
+export const sgipCodec: PduCodec<SgipPdu> = {
+  protocol: 'SGIP',
+  createDecoder: () => createSgipDecoder(),
+  encode: encodeSgipPdu,
+};

@@ -1,10 +1,9 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { OctetReader, type LinkLogger } from '@dizi/gateway-kit';
+import { OctetReader, PduChannel, type LinkLogger } from '@dizi/gateway-kit';
 import type { SgipDeliver, SgipReport } from './sgip-bodies';
 import { LoginType, SGIP_HEADER_LENGTH, SgipCommand } from './sgip-constants';
-import { SgipConnection } from './sgip-connection';
 import { readSequence } from './sgip-header';
-import type { SgipPdu } from './sgip-pdu';
+import { sgipCodec, type SgipPdu } from './sgip-pdu';
 import type { SgipSequence } from './sgip-sequence';
 
 export interface SgipReceiverHandlers {
@@ -34,7 +33,7 @@ const RESULT_PARAMETER_FORMAT = 5;
  */
 export class SgipReceiver {
   private server: Server | null = null;
-  private readonly connections = new Set<SgipConnection>();
+  private readonly connections = new Set<PduChannel<SgipPdu>>();
 
   constructor(
     private readonly options: SgipReceiverOptions,
@@ -70,8 +69,9 @@ export class SgipReceiver {
 
   private accept(socket: Socket): void {
     let bound = false;
-    const connection: SgipConnection = SgipConnection.accept(
+    const connection: PduChannel<SgipPdu> = PduChannel.accept(
       socket,
+      sgipCodec,
       {
         pdu: (pdu) => {
           bound = this.onPdu(connection, pdu, bound);
@@ -105,7 +105,7 @@ export class SgipReceiver {
   }
 
   /** Returns whether the connection is bound after this PDU. */
-  private onPdu(connection: SgipConnection, pdu: SgipPdu, bound: boolean): boolean {
+  private onPdu(connection: PduChannel<SgipPdu>, pdu: SgipPdu, bound: boolean): boolean {
     const { sequence } = pdu;
     switch (pdu.command) {
       case 'bind': {
@@ -153,7 +153,7 @@ export class SgipReceiver {
   }
 
   private refuseUnbound(
-    connection: SgipConnection,
+    connection: PduChannel<SgipPdu>,
     command: 'deliver_resp' | 'report_resp',
     sequence: SgipSequence,
   ): false {
@@ -165,7 +165,7 @@ export class SgipReceiver {
     return false;
   }
 
-  private reply(connection: SgipConnection, pdu: SgipPdu): void {
+  private reply(connection: PduChannel<SgipPdu>, pdu: SgipPdu): void {
     try {
       connection.send(pdu);
     } catch {

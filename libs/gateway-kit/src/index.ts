@@ -26,3 +26,5 @@ export * from './flow/up-gate';
 export * from './text/message-format';
 export * from './flow/segment-sender';
 export * from './flow/keep-alive';
+export * from './wire/pdu-channel';
+export * from './long-connection-link';
