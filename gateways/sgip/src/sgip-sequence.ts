@@ -1,4 +1,4 @@
-import { systemClock, type Clock } from '@dizi/gateway-kit';
+import { carrierTimestamp, systemClock, type Clock } from '@dizi/gateway-kit';
 
 /** The 12-byte Sequence Number: source node id, MMDDhhmmss as a decimal, running counter. */
 export interface SgipSequence {
@@ -30,16 +30,8 @@ export class SgipSequenceGenerator {
   }
 }
 
-export function sgipTimestamp(date: Date): number {
-  const two = (n: number) => String(n).padStart(2, '0');
-  return Number(
-    two(date.getMonth() + 1) +
-      two(date.getDate()) +
-      two(date.getHours()) +
-      two(date.getMinutes()) +
-      two(date.getSeconds()),
-  );
-}
+/** MMDDhhmmss as a decimal, the middle word of a sequence number. */
+export const sgipTimestamp = carrierTimestamp;
 
 /** The carrier id the link hands out for a Submit: "node-MMDDhhmmss-counter". */
 export function formatSgipSequence(seq: SgipSequence): string {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { OctetReader, OctetWriter } from '@dizi/gateway-kit';
+import { OctetReader, OctetWriter, carrierTimestampText } from '@dizi/gateway-kit';
 
 export interface SmgpLogin {
   clientId: string;
@@ -22,7 +22,7 @@ export function authenticatorClient(clientId: string, secret: string, timestamp:
     .update(Buffer.from(clientId, 'latin1'))
     .update(Buffer.alloc(7))
     .update(Buffer.from(secret, 'latin1'))
-    .update(String(timestamp).padStart(10, '0'), 'latin1')
+    .update(carrierTimestampText(timestamp), 'latin1')
     .digest();
 }
 

@@ -3,6 +3,7 @@ import {
   OctetWriter,
   PduDecodeError,
   type FrameEvent,
+  type PduCodec,
 } from '@dizi/gateway-kit';
 import { SMGP_HEADER_LENGTH, SMGP_MAX_PACKET_LENGTH, SmgpRequest } from './smgp-constants';
 import { decodeDeliver, encodeDeliver, type SmgpDeliver } from './smgp-deliver';
@@ -130,3 +131,9 @@ export function createSmgpDecoder(
     decode: decodeSmgpPdu,
   });
 }
+
+export const smgpCodec: PduCodec<SmgpPdu> = {
+  protocol: 'SMGP',
+  createDecoder: () => createSmgpDecoder(),
+  encode: encodeSmgpPdu,
+};

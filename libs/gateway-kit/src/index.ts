@@ -28,3 +28,4 @@ export * from './flow/segment-sender';
 export * from './flow/keep-alive';
 export * from './wire/pdu-channel';
 export * from './long-connection-link';
+export * from './wire/carrier-timestamp';
