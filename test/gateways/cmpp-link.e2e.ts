@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, describe, it } from 'node:test';
+import { afterEach, describe, it } from 'node:test';
 import {
   InvalidPhoneNumberError,
   LinkDownError,
@@ -38,7 +38,6 @@ const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   while (cleanups.length) await cleanups.pop()?.();
 });
-after(() => undefined);
 
 async function setup(overrides: Record<string, unknown> = {}, sim?: CmppIsmgSimulator) {
   const ismg = sim ?? (await CmppIsmgSimulator.start({ accounts: { [ACCOUNT]: SECRET } }));
