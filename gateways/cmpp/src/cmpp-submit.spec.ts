@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { FieldEncodeError, encodeUcs2 } from '@dizi/gateway-kit';
+import { FieldEncodeError, encodeUcs2, segmentText } from '@dizi/gateway-kit';
 import { decodeCmppBody, encodeCmppPdu } from './cmpp-pdu';
 import { decodeMsgIdResult, type CmppSubmit } from './cmpp-submit';
 
@@ -116,6 +116,65 @@ describe('CMPP SUBMIT', () => {
       0x30,
     );
     assert.equal(packet.toString('hex'), expected);
+  });
+
+  it('encodes all three SUBMITs of a 3-part UCS-2 message (2.0) byte for byte', () => {
+    // 140 × '测' + 'AB' = 142 characters: 67 + 67 + 8, reference 0x42 (segmenter spec).
+    const message = segmentText('测'.repeat(140) + 'AB', { encodings: ['ucs2'], reference: 0x42 });
+    const udhPayload = ['6d4b'.repeat(67), '6d4b'.repeat(67), '6d4b'.repeat(6) + '00410042'];
+    message.segments.forEach((segment, i) => {
+      const content = `0500034203${(i + 1).toString(16).padStart(2, '0')}` + udhPayload[i];
+      const contentLength = content.length / 2;
+      const expected = [
+        (12 + 117 + 21 + 1 + contentLength + 8).toString(16).padStart(8, '0'), // Total_Length
+        '00000004', // CMPP_SUBMIT
+        (0x100 + i).toString(16).padStart(8, '0'), // Sequence_Id
+        '0000000000000000', // Msg_Id
+        '03', // Pk_total
+        (i + 1).toString(16).padStart(2, '0'), // Pk_number
+        '01', // Registered_Delivery
+        '00', // Msg_level
+        hex('MDZ0001', 10), // Service_Id
+        '02', // Fee_UserType
+        hex('', 21), // Fee_terminal_Id (2.0 width)
+        '00', // TP_pId
+        '01', // TP_udhi
+        '08', // Msg_Fmt UCS2
+        hex('901234', 6), // Msg_src
+        hex('01', 2), // FeeType
+        hex('000000', 6), // FeeCode
+        hex('', 17), // ValId_Time
+        hex('', 17), // At_Time
+        hex('1065888801', 21), // Src_Id
+        '01', // DestUsr_tl
+        hex('13800138000', 21), // Dest_terminal_Id (2.0 width)
+        contentLength.toString(16).padStart(2, '0'), // Msg_Length
+        content,
+        hex('', 8), // Reserve
+      ].join('');
+      const packet = encodeCmppPdu(
+        {
+          ...gocmppSubmit,
+          command: 'submit',
+          sequenceId: 0x100 + i,
+          pkTotal: segment.total,
+          pkNumber: segment.seq,
+          msgLevel: 0,
+          serviceId: 'MDZ0001',
+          feeTerminalId: '',
+          tpUdhi: 1,
+          msgSrc: '901234',
+          feeType: '01',
+          feeCode: '000000',
+          validTime: '',
+          srcId: '1065888801',
+          destTerminalIds: ['13800138000'],
+          msgContent: segment.userData,
+        },
+        0x20,
+      );
+      assert.equal(packet.toString('hex'), expected, `segment ${i + 1}`);
+    });
   });
 
   it('refuses fields that do not fit instead of cutting them', () => {

@@ -237,6 +237,11 @@ export abstract class LongConnectionLink<
     this.connection = connection;
     try {
       await this.login(connection);
+      if (this.stopped) {
+        // stop() ran while we were logging in: do not come up behind its back.
+        connection.close();
+        return;
+      }
       this.backoff.reset();
       this.setState('up');
       this.logger.info({ link: this.id, host, port }, `${this.codec.protocol} link up`);

@@ -7,6 +7,8 @@ import { systemClock, type Clock } from './clock';
 export class TokenBucket {
   private tokens: number;
   private last: number;
+  /** Callers of take() wait in line behind this promise. */
+  private queue: Promise<void> = Promise.resolve();
   private readonly burst: number;
 
   constructor(
@@ -51,8 +53,6 @@ export class TokenBucket {
       release();
     }
   }
-
-  private queue: Promise<void> = Promise.resolve();
 
   private refill(): void {
     const now = this.clock.now();
