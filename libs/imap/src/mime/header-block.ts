@@ -32,18 +32,22 @@ export function findBodyStart(bytes: Buffer, start: number, end: number): number
   }
 }
 
+function isBlank(byte: number): boolean {
+  return byte === 0x20 || byte === 0x09 || byte === CR || byte === LF;
+}
+
+/** Unfolds (drops the line breaks of folding) and trims; shares memory when nothing is folded. */
 function unfold(value: Buffer): Buffer {
-  const out: number[] = [];
-  for (let i = 0; i < value.length; i++) {
-    const byte = value[i];
-    if (byte === CR || byte === LF) continue;
-    out.push(byte);
-  }
   let from = 0;
-  let to = out.length;
-  while (from < to && (out[from] === 0x20 || out[from] === 0x09)) from++;
-  while (to > from && (out[to - 1] === 0x20 || out[to - 1] === 0x09)) to--;
-  return Buffer.from(out.slice(from, to));
+  let to = value.length;
+  while (from < to && isBlank(value[from])) from++;
+  while (to > from && isBlank(value[to - 1])) to--;
+  const trimmed = value.subarray(from, to);
+  if (trimmed.indexOf(LF) === -1 && trimmed.indexOf(CR) === -1) return trimmed;
+  const out = Buffer.allocUnsafe(trimmed.length);
+  let length = 0;
+  for (const byte of trimmed) if (byte !== CR && byte !== LF) out[length++] = byte;
+  return out.subarray(0, length);
 }
 
 /** At most this many fields are read per header, against header bombs. */
@@ -59,8 +63,8 @@ export function parseHeaderFields(bytes: Buffer, start: number, end: number): He
     const raw = bytes.subarray(fieldStart, fieldEnd);
     const colon = raw.indexOf(0x3a);
     if (colon > 0 && fields.length < MAX_FIELDS) {
-      const name = raw.toString('latin1', 0, colon).trim().toLowerCase();
-      if (name && !/[\s]/.test(name)) {
+      const name = raw.toString('latin1', 0, colon).trimEnd().toLowerCase();
+      if (name && !/\s/.test(name)) {
         fields.push({ name, raw, value: unfold(raw.subarray(colon + 1)) });
       }
     }

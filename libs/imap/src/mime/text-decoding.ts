@@ -65,6 +65,8 @@ export function decodeCharset(bytes: Buffer, charset: string | undefined): strin
     name = 'gb18030';
   if (name === 'us-ascii' || name === 'ascii') name = 'utf-8';
   if (!iconv.encodingExists(name)) name = 'utf-8';
+  // Node's own UTF-8 decoder is several times faster than going through iconv-lite.
+  if (name === 'utf-8' || name === 'utf8') return bytes.toString('utf8');
   return iconv.decode(bytes, name);
 }
 

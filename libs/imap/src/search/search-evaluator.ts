@@ -1,6 +1,7 @@
 import type { SearchKey } from '../parser/command-types';
 import { sequenceSetContains } from '../parser/sequence-set';
 import type { SearchableMessage } from './searchable-message';
+import { normalizeForSearch } from './search-text';
 
 /** The mailbox-wide values `*` stands for. */
 export interface SearchScope {
@@ -10,10 +11,9 @@ export interface SearchScope {
 
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 
-/** Case-insensitive substring match (RFC 3501 6.4.4), whitespace runs treated as one space. */
+/** `haystack` is already normalized by `SearchableMessage`. */
 function contains(haystack: string, needle: string): boolean {
-  const normalize = (text: string): string => text.toLowerCase().replace(/\s+/g, ' ');
-  return normalize(haystack).includes(normalize(needle));
+  return haystack.includes(normalizeForSearch(needle));
 }
 
 function dayOf(date: Date): string {

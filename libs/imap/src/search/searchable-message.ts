@@ -2,6 +2,7 @@ import { findBodyStart, headerValue, parseHeaderFields } from '../mime/header-bl
 import { parameter } from '../mime/content-fields';
 import { type MimePart, parseMimeTree } from '../mime/mime-tree';
 import { decodeCharset, decodeHeaderText, decodeTransferEncoding } from '../mime/text-decoding';
+import { normalizeForSearch } from './search-text';
 
 /** What SEARCH needs of one message besides its content. */
 export interface SearchableMetadata {
@@ -43,7 +44,7 @@ export class SearchableMessage {
     return this.tree;
   }
 
-  /** Decoded values of one header field (lower-case name), one entry per occurrence. */
+  /** Decoded, normalized values of one header field (lower-case name), one per occurrence. */
   headerValues(name: string): string[] {
     return this.headers().get(name) ?? [];
   }
@@ -53,7 +54,7 @@ export class SearchableMessage {
       const map = new Map<string, string[]>();
       for (const field of this.root().fields) {
         const list = map.get(field.name) ?? [];
-        list.push(decodeHeaderText(field.value));
+        list.push(normalizeForSearch(decodeHeaderText(field.value)));
         map.set(field.name, list);
       }
       this.decodedHeaders = map;
@@ -66,24 +67,24 @@ export class SearchableMessage {
     return headerValue(this.root().fields, 'date')?.toString('latin1');
   }
 
-  /** Every header field of the message, decoded, one per line. */
+  /** Every header field of the message, decoded and normalized. */
   allHeaders(): string {
     if (this.headerText === undefined) {
       const lines: string[] = [];
       for (const [name, values] of this.headers()) {
         for (const value of values) lines.push(`${name}: ${value}`);
       }
-      this.headerText = lines.join('\n');
+      this.headerText = lines.join(' ');
     }
     return this.headerText;
   }
 
-  /** The decoded text of every text part, nested messages included. */
+  /** The decoded, normalized text of every text part, nested messages included. */
   body(): string {
     if (this.bodyText === undefined) {
       const pieces: string[] = [];
       collectText(this.raw(), this.root(), pieces, true);
-      this.bodyText = pieces.join('\n');
+      this.bodyText = normalizeForSearch(pieces.join(' '));
     }
     return this.bodyText;
   }
