@@ -1,17 +1,17 @@
 import {
-  LinkConfigError,
+  ConfigChecker,
+  LONG_CONNECTION_DEFAULTS,
+  checkLongConnection,
   validateBaseLinkConfig,
-  type LinkConfig,
+  type LongConnectionConfig,
   type TextEncoding,
 } from '@dizi/gateway-kit';
 import { CMPP_VERSION_2, CMPP_VERSION_3, type CmppVersion } from './cmpp-constants';
 
 /** A validated CMPP link configuration with every default filled. */
-export interface CmppLinkConfig extends LinkConfig {
+export interface CmppLinkConfig extends LongConnectionConfig {
   kind: 'cmpp';
   version: '2.0' | '3.0';
-  host: string;
-  port: number;
   /** SP_Id (企业代码), at most 6 characters: CONNECT Source_Addr. */
   account: string;
   secret: string;
@@ -28,18 +28,10 @@ export interface CmppLinkConfig extends LinkConfig {
   encodings: TextEncoding[];
   /** Idle time before an ACTIVE_TEST (spec C = 3 min). */
   activeTestIntervalMs: number;
-  /** Wait for any response (spec T = 60 s). */
-  responseTimeoutMs: number;
-  /** Sends of one request or unanswered ACTIVE_TESTs before giving up (spec N = 3). */
-  maxAttempts: number;
-  connectTimeoutMs: number;
-  reconnectMinMs: number;
-  reconnectMaxMs: number;
-  /** How long a segment already under way waits for a reconnect before failing. */
-  resumeTimeoutMs: number;
 }
 
 const DEFAULTS = {
+  ...LONG_CONNECTION_DEFAULTS,
   version: '3.0',
   port: 7890,
   serviceId: '',
@@ -47,88 +39,34 @@ const DEFAULTS = {
   feeTerminalId: '',
   feeType: '01',
   feeCode: '000000',
-  encodings: ['ascii', 'ucs2'] as TextEncoding[],
+  encodings: ['ascii', 'ucs2'],
   activeTestIntervalMs: 180_000,
-  responseTimeoutMs: 60_000,
-  maxAttempts: 3,
-  connectTimeoutMs: 10_000,
-  reconnectMinMs: 1_000,
-  reconnectMaxMs: 30_000,
-  resumeTimeoutMs: 30_000,
 };
-
-const ENCODINGS: readonly TextEncoding[] = ['ascii', 'gbk', 'ucs2'];
 
 export function validateCmppLinkConfig(raw: unknown): CmppLinkConfig {
   const base = validateBaseLinkConfig(raw, { window: 16, tps: 100 });
-  const merged = { ...DEFAULTS, ...base } as Record<string, unknown>;
-  const id = base.id;
-  const fail = (field: string, problem: string): never => {
-    throw new LinkConfigError(id, field, problem);
-  };
-  if (base.kind !== 'cmpp') fail('kind', 'must be "cmpp"');
-  if (merged.version !== '2.0' && merged.version !== '3.0')
-    fail('version', 'must be "2.0" or "3.0"');
-  if (typeof merged.host !== 'string' || !merged.host) fail('host', 'is required');
-  text(merged, 'account', 1, 6, fail);
-  text(merged, 'secret', 0, 64, fail);
-  text(merged, 'serviceId', 0, 10, fail);
-  text(merged, 'srcId', 1, 21, fail);
-  if (!/^\d+$/.test(merged.srcId as string)) fail('srcId', 'must be digits');
-  merged.msgSrc ??= merged.account;
-  text(merged, 'msgSrc', 0, 6, fail);
-  text(merged, 'feeTerminalId', 0, 21, fail);
-  text(merged, 'feeType', 0, 2, fail);
-  text(merged, 'feeCode', 0, 6, fail);
-  const feeUserType = merged.feeUserType;
-  if (
-    !Number.isInteger(feeUserType) ||
-    (feeUserType as number) < 0 ||
-    (feeUserType as number) > 3
-  ) {
-    fail('feeUserType', 'must be 0, 1, 2 or 3');
-  }
-  const encodings = merged.encodings;
-  if (
-    !Array.isArray(encodings) ||
-    !encodings.length ||
-    !encodings.every((e) => ENCODINGS.includes(e as TextEncoding))
-  ) {
-    fail('encodings', `must be a non-empty list of ${ENCODINGS.join(', ')}`);
-  }
-  for (const field of [
-    'activeTestIntervalMs',
-    'responseTimeoutMs',
-    'maxAttempts',
-    'connectTimeoutMs',
-    'reconnectMinMs',
-    'reconnectMaxMs',
-    'resumeTimeoutMs',
-  ]) {
-    const v = merged[field];
-    if (!Number.isInteger(v) || (v as number) < 1) fail(field, 'must be an integer ≥ 1');
-  }
-  if ((merged.reconnectMaxMs as number) < (merged.reconnectMinMs as number)) {
-    fail('reconnectMaxMs', 'must not be below reconnectMinMs');
-  }
-  return merged as CmppLinkConfig;
+  const values: Record<string, unknown> = { ...DEFAULTS, ...base };
+  values.msgSrc ??= values.account;
+  const check = new ConfigChecker(base.id, values);
+  if (base.kind !== 'cmpp') check.fail('kind', 'must be "cmpp"');
+  if (values.version !== '2.0' && values.version !== '3.0')
+    check.fail('version', 'must be "2.0" or "3.0"');
+  checkLongConnection(check);
+  check.text('account', 1, 6);
+  check.text('secret', 0, 64);
+  check.text('serviceId', 0, 10);
+  check.text('srcId', 1, 21);
+  check.digits('srcId');
+  check.text('msgSrc', 0, 6);
+  check.text('feeTerminalId', 0, 21);
+  check.text('feeType', 0, 2);
+  check.text('feeCode', 0, 6);
+  check.integer('feeUserType', 0, 3);
+  check.encodings('encodings', ['ascii', 'gbk', 'ucs2']);
+  check.positiveIntegers(['activeTestIntervalMs']);
+  return values as CmppLinkConfig;
 }
 
 export function cmppVersionByte(config: Pick<CmppLinkConfig, 'version'>): CmppVersion {
   return config.version === '2.0' ? CMPP_VERSION_2 : CMPP_VERSION_3;
-}
-
-function text(
-  obj: Record<string, unknown>,
-  field: string,
-  min: number,
-  max: number,
-  fail: (field: string, problem: string) => never,
-): void {
-  const v = obj[field];
-  if (typeof v !== 'string') fail(field, 'must be a string');
-  const s = v as string;
-  if (s.length < min || s.length > max || /[^\x20-\x7e]/.test(s)) {
-    fail(field, `must be ${min}-${max} printable ASCII characters`);
-  }
 }

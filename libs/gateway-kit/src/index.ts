@@ -29,3 +29,4 @@ export * from './flow/keep-alive';
 export * from './wire/pdu-channel';
 export * from './long-connection-link';
 export * from './wire/carrier-timestamp';
+export * from './config-checker';
