@@ -159,4 +159,27 @@ describe('message commands', () => {
     );
     assert.match(await command('d', 'APPEND Nowhere {1+}\r\nx'), /d NO \[TRYCREATE\]/);
   });
+
+  it('QRESYNC: UID FETCH (CHANGEDSINCE n VANISHED) and VANISHED instead of EXPUNGE', async () => {
+    const harness = await sessionHarness();
+    const { access, command } = harness;
+    for (let i = 1; i <= 4; i++)
+      await access.appendMessage('INBOX', Buffer.from(`Subject: ${i}\r\n\r\n`), [], new Date());
+    await command('a', 'LOGIN u p');
+    await command('b', 'ENABLE QRESYNC');
+    const select = await command('c', 'SELECT INBOX');
+    const modseq = Number(/HIGHESTMODSEQ (\d+)/.exec(select)?.[1]);
+    await command('d', 'UID STORE 2 +FLAGS.SILENT (\\Deleted)');
+    assert.equal(await command('e', 'EXPUNGE'), '* VANISHED 2\r\ne OK EXPUNGE completed\r\n');
+    await command('f', 'UID STORE 3 +FLAGS.SILENT (\\Seen)');
+    const changes = await command('g', `UID FETCH 1:* (FLAGS) (CHANGEDSINCE ${modseq} VANISHED)`);
+    assert.match(
+      changes,
+      /^\* VANISHED \(EARLIER\) 2\r\n\* 2 FETCH \(UID 3 FLAGS \(\\Seen \\Recent\) MODSEQ \(\d+\)\)\r\ng OK/,
+    );
+    assert.match(
+      await command('h', 'FETCH 1:* (FLAGS) (CHANGEDSINCE 1 VANISHED)'),
+      /h BAD VANISHED needs UID FETCH/,
+    );
+  });
 });
