@@ -42,7 +42,7 @@ function selectFields(
 
 /**
  * The bytes of BODY[section] for one message, sliced from what is stored; undefined when
- * the section does not exist (the caller answers with an empty string, as Dovecot does).
+ * the section does not exist (the FETCH answer then gives NIL for it).
  */
 export function sectionBytes(
   message: Buffer,

@@ -93,19 +93,19 @@ export type StatusItem =
   'MESSAGES' | 'RECENT' | 'UIDNEXT' | 'UIDVALIDITY' | 'UNSEEN' | 'HIGHESTMODSEQ' | 'SIZE';
 
 /** Every command this server understands, with its arguments parsed. */
+export type NoArgumentCommandName =
+  | 'CAPABILITY'
+  | 'NOOP'
+  | 'LOGOUT'
+  | 'STARTTLS'
+  | 'CHECK'
+  | 'CLOSE'
+  | 'UNSELECT'
+  | 'IDLE'
+  | 'NAMESPACE';
+
 export type ImapCommand =
-  | {
-      readonly name:
-        | 'CAPABILITY'
-        | 'NOOP'
-        | 'LOGOUT'
-        | 'STARTTLS'
-        | 'CHECK'
-        | 'CLOSE'
-        | 'UNSELECT'
-        | 'IDLE'
-        | 'NAMESPACE';
-    }
+  | { readonly name: NoArgumentCommandName }
   | { readonly name: 'LOGIN'; readonly user: string; readonly password: string }
   | {
       readonly name: 'AUTHENTICATE';

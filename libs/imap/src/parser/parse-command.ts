@@ -1,5 +1,5 @@
 import { ArgumentScanner } from './argument-scanner';
-import type { ImapCommand, TaggedCommand } from './command-types';
+import type { ImapCommand, NoArgumentCommandName, TaggedCommand } from './command-types';
 import { parseAppend } from './grammar/append.grammar';
 import { parseAuthenticate } from './grammar/authenticate.grammar';
 import { parseCompress } from './grammar/compress.grammar';
@@ -22,7 +22,7 @@ export type ParseResult =
   | { readonly ok: true; readonly tag: string; readonly command: ImapCommand }
   | { readonly ok: false; readonly tag: string | undefined; readonly error: Error };
 
-const NO_ARGUMENT_COMMANDS = new Set([
+const NO_ARGUMENT_COMMANDS: readonly NoArgumentCommandName[] = [
   'CAPABILITY',
   'NOOP',
   'LOGOUT',
@@ -32,7 +32,7 @@ const NO_ARGUMENT_COMMANDS = new Set([
   'UNSELECT',
   'IDLE',
   'NAMESPACE',
-]);
+];
 
 const UID_COMMANDS = new Set(['FETCH', 'SEARCH', 'STORE', 'COPY', 'MOVE', 'EXPUNGE']);
 
@@ -45,9 +45,10 @@ function readTag(scanner: ArgumentScanner): string {
 
 function parseArguments(scanner: ArgumentScanner, name: string, uid: boolean): ImapCommand {
   if (uid && !UID_COMMANDS.has(name)) throw new ImapSyntaxError(`UID ${name} is not a command`);
-  if (NO_ARGUMENT_COMMANDS.has(name)) {
+  const noArgument = NO_ARGUMENT_COMMANDS.find((candidate) => candidate === name);
+  if (noArgument) {
     scanner.expectEnd();
-    return { name } as ImapCommand;
+    return { name: noArgument };
   }
   switch (name) {
     case 'LOGIN':

@@ -15,7 +15,9 @@ const LESS_THAN = 0x3c;
 const GREATER_THAN = 0x3e;
 const DOT = 0x2e;
 
-const SIMPLE_ATTRIBUTES = new Set([
+type SimpleKind = Exclude<FetchAttribute, { kind: 'BODY[]' }>['kind'];
+
+const SIMPLE_ATTRIBUTES: readonly SimpleKind[] = [
   'UID',
   'FLAGS',
   'INTERNALDATE',
@@ -27,9 +29,7 @@ const SIMPLE_ATTRIBUTES = new Set([
   'RFC822.TEXT',
   'RFC822.SIZE',
   'MODSEQ',
-]);
-
-type SimpleKind = Exclude<FetchAttribute, { kind: 'BODY[]' }>['kind'];
+];
 
 const MACROS: Record<string, readonly SimpleKind[]> = {
   ALL: ['FLAGS', 'INTERNALDATE', 'RFC822.SIZE', 'ENVELOPE'],
@@ -103,7 +103,8 @@ function readAttribute(scanner: ArgumentScanner): FetchAttribute {
     const partial = readPartial(scanner);
     return { kind: 'BODY[]', peek: name === 'BODY.PEEK', section, ...(partial && { partial }) };
   }
-  if (SIMPLE_ATTRIBUTES.has(name)) return { kind: name as SimpleKind };
+  const simple = SIMPLE_ATTRIBUTES.find((kind) => kind === name);
+  if (simple) return { kind: simple };
   throw new ImapSyntaxError(`Unknown FETCH attribute "${name}"`);
 }
 
