@@ -37,57 +37,64 @@ function canQuote(bytes: Buffer): boolean {
   return true;
 }
 
-function quote(bytes: Buffer): Buffer {
-  let escapes = 0;
-  for (const byte of bytes) if (byte === 0x22 || byte === 0x5c) escapes++;
-  const out = Buffer.alloc(bytes.length + escapes + 2);
-  let at = 0;
-  out[at++] = 0x22;
-  for (const byte of bytes) {
-    if (byte === 0x22 || byte === 0x5c) out[at++] = 0x5c;
-    out[at++] = byte;
+/**
+ * Collects a response as text (one string, 7-bit) broken only by literal bytes, so a
+ * FETCH line costs a couple of buffers instead of one per token.
+ */
+export class WireWriter {
+  private readonly chunks: Buffer[] = [];
+  private text = '';
+
+  appendText(text: string): void {
+    this.text += text;
   }
-  out[at] = 0x22;
-  return out;
+
+  appendLiteral(bytes: Buffer): void {
+    this.text += `{${bytes.length}}\r\n`;
+    this.chunks.push(Buffer.from(this.text, 'latin1'), bytes);
+    this.text = '';
+  }
+
+  toBuffer(): Buffer {
+    if (this.text) this.chunks.push(Buffer.from(this.text, 'latin1'));
+    this.text = '';
+    return this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks);
+  }
 }
 
-function literal(bytes: Buffer, out: Buffer[]): void {
-  out.push(Buffer.from(`{${bytes.length}}\r\n`, 'latin1'), bytes);
-}
-
-/** Appends the wire form of `value` to `out` (a list of chunks, so bodies are not copied). */
-export function writeValue(value: ImapValue, out: Buffer[]): void {
+/** Appends the wire form of `value`. */
+export function writeValue(value: ImapValue, out: WireWriter): void {
   if (value === null) {
-    out.push(Buffer.from('NIL'));
+    out.appendText('NIL');
   } else if (typeof value === 'number') {
-    out.push(Buffer.from(String(value)));
+    out.appendText(String(value));
   } else if (value instanceof Atom) {
-    out.push(Buffer.from(value.text, 'latin1'));
+    out.appendText(value.text);
   } else if (value instanceof Literal) {
-    literal(value.data, out);
+    out.appendLiteral(value.data);
   } else if (value instanceof Adjacent) {
     for (const item of value.items) writeValue(item, out);
   } else if (Array.isArray(value)) {
-    out.push(Buffer.from('('));
+    out.appendText('(');
     writeValues(value, out);
-    out.push(Buffer.from(')'));
+    out.appendText(')');
   } else {
     const bytes = Buffer.isBuffer(value) ? value : Buffer.from(value as string, 'utf8');
-    if (canQuote(bytes)) out.push(quote(bytes));
-    else literal(bytes, out);
+    if (canQuote(bytes)) out.appendText(`"${bytes.toString('latin1').replace(/["\\]/g, '\\$&')}"`);
+    else out.appendLiteral(bytes);
   }
 }
 
 /** Space-separated values. */
-export function writeValues(values: readonly ImapValue[], out: Buffer[]): void {
+export function writeValues(values: readonly ImapValue[], out: WireWriter): void {
   values.forEach((value, index) => {
-    if (index > 0) out.push(Buffer.from(' '));
+    if (index > 0) out.appendText(' ');
     writeValue(value, out);
   });
 }
 
 export function serializeValues(values: readonly ImapValue[]): Buffer {
-  const out: Buffer[] = [];
+  const out = new WireWriter();
   writeValues(values, out);
-  return Buffer.concat(out);
+  return out.toBuffer();
 }

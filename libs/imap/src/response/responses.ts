@@ -1,8 +1,6 @@
-import { type ImapValue, writeValues } from './imap-value';
+import { type ImapValue, WireWriter, writeValues } from './imap-value';
 
 export type StatusCondition = 'OK' | 'NO' | 'BAD' | 'BYE' | 'PREAUTH';
-
-const CRLF = Buffer.from('\r\n');
 
 /** Human-readable text must stay on one line whatever an error message held. */
 function oneLine(text: string): string {
@@ -25,10 +23,11 @@ export function statusResponse(
 
 /** Untagged data: `* ` values CRLF, e.g. `* 23 EXISTS` or `* 12 FETCH (...)`. */
 export function untagged(values: readonly ImapValue[]): Buffer {
-  const out: Buffer[] = [Buffer.from('* ')];
+  const out = new WireWriter();
+  out.appendText('* ');
   writeValues(values, out);
-  out.push(CRLF);
-  return Buffer.concat(out);
+  out.appendText('\r\n');
+  return out.toBuffer();
 }
 
 /** A continuation request: `+ text`, the server waits for more from the client. */
