@@ -234,6 +234,13 @@ describe('CmppLink against the ISMG simulator', () => {
     assert.equal(sink.messages.length, 1);
   });
 
+  it('sends GBK (Msg_Fmt 15) when configured to prefer it over UCS-2', async () => {
+    const { ismg, link } = await setup({ encodings: ['ascii', 'gbk', 'ucs2'] });
+    await link.submit({ id: 'gbk', to: '13800138000', text: '你好' });
+    assert.equal(ismg.submits[0].submit.msgFmt, 15);
+    assert.equal(ismg.submits[0].submit.msgContent.toString('hex'), 'c4e3bac3');
+  });
+
   it('maps SUBMIT_RESP result codes to typed errors, and retries flow control', async () => {
     const { ismg, link } = await setup();
     ismg.submitResult = () => 13;
@@ -266,6 +273,8 @@ describe('CmppLink against the ISMG simulator', () => {
     assert.equal(all.flat().length, 9);
     assert.equal(ismg.maxOutstanding, 3);
     assert.equal(new Set(all.flat()).size, 9);
+    assert.ok(link.health().ratePerSec > 0);
+    assert.equal(link.health().windowInUse, 0);
   });
 
   it('resumes the window after the ISMG drops the connection mid-window', async () => {

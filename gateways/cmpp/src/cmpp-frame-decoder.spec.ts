@@ -3,12 +3,17 @@ import { describe, it } from 'node:test';
 import { CmppFrameDecoder, cmppSequenceOf } from './cmpp-frame-decoder';
 import { frameCmpp } from './cmpp-header';
 import { encodeCmppPdu } from './cmpp-pdu';
+import { CmppCommand } from './cmpp-constants';
 
 const activeTest = encodeCmppPdu({ command: 'active_test', sequenceId: 1 }, 0x30);
 const submitResp = encodeCmppPdu(
   { command: 'submit_resp', sequenceId: 2, msgId: 7n, result: 0 },
   0x30,
 );
+
+const COMMAND_IDS = Object.values(CmppCommand);
+const DECODER = () => new CmppFrameDecoder(0x30);
+const FRAME = (id: number, body: Buffer) => frameCmpp(id, 1, body);
 
 describe('CmppFrameDecoder', () => {
   it('waits for the rest of a packet split across chunks, byte by byte', () => {
@@ -63,6 +68,27 @@ describe('CmppFrameDecoder', () => {
       assert.equal(events.length, 1);
       assert.ok(events[0].kind === 'fatal' && events[0].error.reason === 'bad-length');
       assert.deepEqual(d.push(activeTest), []);
+    }
+  });
+});
+
+describe('CMPP decoder robustness', () => {
+  it('never throws on random bodies behind every known command id (seeded fuzz)', () => {
+    let seed = 0x9e3779b9;
+    const random = () => {
+      seed ^= seed << 13;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      return (seed >>> 0) / 0x100000000;
+    };
+    for (const commandId of COMMAND_IDS) {
+      for (let round = 0; round < 200; round++) {
+        const body = Buffer.alloc(Math.floor(random() * 300));
+        for (let i = 0; i < body.length; i++) body[i] = Math.floor(random() * 256);
+        const events = DECODER().push(FRAME(commandId, body));
+        assert.equal(events.length, 1);
+        assert.ok(events[0].kind === 'pdu' || events[0].kind === 'bad-packet');
+      }
     }
   });
 });

@@ -5,6 +5,7 @@ import type { SgipSubmit } from './sgip-bodies';
 import { frameSgip } from './sgip-header';
 import { createSgipDecoder, decodeSgipPdu, encodeSgipPdu } from './sgip-pdu';
 import { SgipSequenceGenerator, formatSgipSequence, sgipTimestamp } from './sgip-sequence';
+import { SgipCommand } from './sgip-constants';
 
 const hex = (s: string, width: number) =>
   Buffer.concat([Buffer.from(s, 'latin1'), Buffer.alloc(width - s.length)]).toString('hex');
@@ -36,6 +37,10 @@ const submit: SgipSubmit = {
   messageContent: encodeUcs2('你好'),
   reserve: '',
 };
+
+const COMMAND_IDS = Object.values(SgipCommand);
+const DECODER = () => createSgipDecoder();
+const FRAME = (id: number, body: Buffer) => frameSgip(id, seq, body);
 
 describe('SGIP 1.2 PDUs', () => {
   it('encodes Bind (61 bytes) and Bind_Resp (29 bytes) as laid out by hand from §2.3', () => {
@@ -222,5 +227,26 @@ describe('SGIP sequence numbers', () => {
       '1-0102030405-9',
     );
     assert.throws(() => new SgipSequenceGenerator(2 ** 32), RangeError);
+  });
+});
+
+describe('SGIP decoder robustness', () => {
+  it('never throws on random bodies behind every known command id (seeded fuzz)', () => {
+    let seed = 0x9e3779b9;
+    const random = () => {
+      seed ^= seed << 13;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      return (seed >>> 0) / 0x100000000;
+    };
+    for (const commandId of COMMAND_IDS) {
+      for (let round = 0; round < 200; round++) {
+        const body = Buffer.alloc(Math.floor(random() * 300));
+        for (let i = 0; i < body.length; i++) body[i] = Math.floor(random() * 256);
+        const events = DECODER().push(FRAME(commandId, body));
+        assert.equal(events.length, 1);
+        assert.ok(events[0].kind === 'pdu' || events[0].kind === 'bad-packet');
+      }
+    }
   });
 });

@@ -7,6 +7,7 @@ import { composeSmgpMsgId, formatSmgpMsgId } from './smgp-msg-id';
 import { createSmgpDecoder, decodeSmgpPdu, encodeSmgpPdu } from './smgp-pdu';
 import type { SmgpSubmit } from './smgp-submit';
 import { SmgpTag, decodeTlvs, tlvU8, u8Tlv } from './smgp-tlv';
+import { SmgpRequest } from './smgp-constants';
 
 const hex = (s: string, width: number) =>
   Buffer.concat([Buffer.from(s, 'latin1'), Buffer.alloc(width - s.length)]).toString('hex');
@@ -15,6 +16,16 @@ const u32 = (n: number) => n.toString(16).padStart(8, '0');
 // SMSGate TestSMGPMsgIdUtil / TestSMGPReportData (PROTOCOLS.md §3).
 const REPORT_VECTOR =
   '69643a6495c36ac4ea6b00000b7375623a30303120646c7672643a303031207375626d69745f646174653a3138303730353232303720646f6e655f646174653a3138303730353232303720737461743a44454c49565244206572723a303030207478743ad6d0b9fa306138616535';
+
+const COMMAND_IDS = Object.values(SmgpRequest);
+const DECODER = () => createSmgpDecoder();
+const FRAME = (id: number, body: Buffer) => {
+  const header = Buffer.alloc(12);
+  header.writeUInt32BE(12 + body.length, 0);
+  header.writeUInt32BE(id, 4);
+  header.writeUInt32BE(1, 8);
+  return Buffer.concat([header, body]);
+};
 
 describe('SMGP 3.0 Login', () => {
   it('computes AuthenticatorClient with seven zero bytes (checked with Python hashlib)', () => {
@@ -210,5 +221,26 @@ describe('SMGP TLVs and framing', () => {
       ),
       ['unknown-command', 'truncated', 'exit'],
     );
+  });
+});
+
+describe('SMGP decoder robustness', () => {
+  it('never throws on random bodies behind every known command id (seeded fuzz)', () => {
+    let seed = 0x9e3779b9;
+    const random = () => {
+      seed ^= seed << 13;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      return (seed >>> 0) / 0x100000000;
+    };
+    for (const commandId of COMMAND_IDS) {
+      for (let round = 0; round < 200; round++) {
+        const body = Buffer.alloc(Math.floor(random() * 300));
+        for (let i = 0; i < body.length; i++) body[i] = Math.floor(random() * 256);
+        const events = DECODER().push(FRAME(commandId, body));
+        assert.equal(events.length, 1);
+        assert.ok(events[0].kind === 'pdu' || events[0].kind === 'bad-packet');
+      }
+    }
   });
 });
