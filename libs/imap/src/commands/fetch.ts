@@ -7,7 +7,8 @@ import { envelope } from '../mime/envelope';
 import { type MimePart, parseMimeTree } from '../mime/mime-tree';
 import { Atom, type ImapValue, Literal } from '../response/imap-value';
 import { untagged } from '../response/responses';
-import { bad, type CommandContext, type CommandResult, ok } from '../session/command-context';
+import { MailboxAccessError } from '../mailbox-access';
+import { bad, type CommandContext, type CommandResult, no, ok } from '../session/command-context';
 
 export interface FetchRequest {
   readonly set: SequenceSet;
@@ -73,6 +74,7 @@ export async function fetch(
 
   const needsContent = request.attributes.some((a) => CONTENT_ITEMS.has(a.kind));
   const marksSeen = !folder.readOnly && request.attributes.some(setsSeen);
+  let expungedMeanwhile = false;
   for (const uid of folder.resolve(request.set, request.byUid)) {
     let state = folder.state(uid);
     const sequence = folder.sequenceOf(uid);
@@ -86,9 +88,16 @@ export async function fetch(
       state = folder.state(uid) ?? state;
       flagsChanged = result.updated.length > 0;
     }
-    const content = needsContent
-      ? new MessageContent(await context.access().readMessage(folder.name, uid))
-      : undefined;
+    let content: MessageContent | undefined;
+    if (needsContent) {
+      const bytes = await readIfPresent(context, folder.name, uid);
+      if (!bytes) {
+        // Expunged by another session since this one last heard: skip it (RFC 9051 7.1).
+        expungedMeanwhile = true;
+        continue;
+      }
+      content = new MessageContent(bytes);
+    }
     const items: ImapValue[] = [];
     for (const attribute of request.attributes) {
       items.push(...fetchItem(attribute, uid, state, content, folder.flagList(uid)));
@@ -106,7 +115,21 @@ export async function fetch(
     context.send(untagged([sequence, new Atom('FETCH'), items]));
     await context.drain();
   }
+  if (expungedMeanwhile) return no('Some messages were expunged meanwhile', 'EXPUNGEISSUED');
   return ok('FETCH completed');
+}
+
+async function readIfPresent(
+  context: CommandContext,
+  folder: string,
+  uid: number,
+): Promise<Buffer | undefined> {
+  try {
+    return await context.access().readMessage(folder, uid);
+  } catch (error) {
+    if (error instanceof MailboxAccessError && error.code === 'NONEXISTENT') return undefined;
+    throw error;
+  }
 }
 
 function fetchItem(

@@ -182,4 +182,19 @@ describe('message commands', () => {
       /h BAD VANISHED needs UID FETCH/,
     );
   });
+
+  it('FETCH skips messages another session expunged meanwhile and says so', async () => {
+    const { command, access } = await selectedWithMessages();
+    await access.storeFlags('INBOX', [2], 'add', ['\\Deleted']);
+    await access.expunge('INBOX');
+    const fetched = await command('a', 'FETCH 1:3 (BODY.PEEK[HEADER.FIELDS (SUBJECT)])');
+    assert.match(fetched, /^\* 1 FETCH /);
+    assert.match(
+      fetched,
+      /\* 3 FETCH \(BODY\[HEADER.FIELDS \(SUBJECT\)\] \{18\}\r\nSubject: three\r\n\r\n\)/,
+    );
+    assert.doesNotMatch(fetched, /\* 2 FETCH/);
+    assert.match(fetched, /a NO \[EXPUNGEISSUED\]/);
+    assert.match(await command('b', 'NOOP'), /^\* 2 EXPUNGE\r\n/);
+  });
 });
