@@ -7,7 +7,7 @@ import { envelope } from '../mime/envelope';
 import { type MimePart, parseMimeTree } from '../mime/mime-tree';
 import { Atom, type ImapValue, Literal } from '../response/imap-value';
 import { untagged } from '../response/responses';
-import { MailboxAccessError } from '../mailbox-access';
+import { readMessageIfPresent } from './read-message';
 import { bad, type CommandContext, type CommandResult, no, ok } from '../session/command-context';
 
 export interface FetchRequest {
@@ -90,7 +90,7 @@ export async function fetch(
     }
     let content: MessageContent | undefined;
     if (needsContent) {
-      const bytes = await readIfPresent(context, folder.name, uid);
+      const bytes = await readMessageIfPresent(context, folder.name, uid);
       if (!bytes) {
         // Expunged by another session since this one last heard: skip it (RFC 9051 7.1).
         expungedMeanwhile = true;
@@ -117,19 +117,6 @@ export async function fetch(
   }
   if (expungedMeanwhile) return no('Some messages were expunged meanwhile', 'EXPUNGEISSUED');
   return ok('FETCH completed');
-}
-
-async function readIfPresent(
-  context: CommandContext,
-  folder: string,
-  uid: number,
-): Promise<Buffer | undefined> {
-  try {
-    return await context.access().readMessage(folder, uid);
-  } catch (error) {
-    if (error instanceof MailboxAccessError && error.code === 'NONEXISTENT') return undefined;
-    throw error;
-  }
 }
 
 function fetchItem(
