@@ -195,6 +195,7 @@ describe('message commands', () => {
     );
     assert.doesNotMatch(fetched, /\* 2 FETCH/);
     assert.match(fetched, /a NO \[EXPUNGEISSUED\]/);
-    assert.match(await command('b', 'NOOP'), /^\* 2 EXPUNGE\r\n/);
+    assert.equal(await command('b', 'SEARCH BODY "3"'), '* SEARCH 3\r\nb OK SEARCH completed\r\n');
+    assert.match(await command('c', 'NOOP'), /^\* 2 EXPUNGE\r\n/);
   });
 });

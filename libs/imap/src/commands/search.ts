@@ -4,6 +4,7 @@ import { untagged } from '../response/responses';
 import { matchesSearch, searchMentionsModseq, searchUsesContent } from '../search/search-evaluator';
 import { SearchableMessage } from '../search/searchable-message';
 import { type CommandContext, type CommandResult, ok } from '../session/command-context';
+import { readMessageIfPresent } from './read-message';
 
 /** SEARCH and UID SEARCH; with a MODSEQ key the answer ends with the highest mod-sequence. */
 export async function search(
@@ -21,8 +22,10 @@ export async function search(
     const state = folder.state(uid);
     if (!state) continue;
     const bytes = needsContent
-      ? await context.access().readMessage(folder.name, uid)
+      ? await readMessageIfPresent(context, folder.name, uid)
       : Buffer.alloc(0);
+    // A message expunged by another session meanwhile matches nothing.
+    if (!bytes) continue;
     const message = new SearchableMessage(
       { ...state, sequence, recent: folder.recent.has(uid) },
       () => bytes,
