@@ -349,6 +349,17 @@ describe('CmppLink against the ISMG simulator', () => {
     await until(() => link.health().state === 'up', 2_000, 'up again');
   });
 
+  it('gives up on an ISMG that never answers CONNECT, and comes up once it does', async () => {
+    const ismg = await CmppIsmgSimulator.start({ accounts: { [ACCOUNT]: SECRET } });
+    cleanups.push(() => ismg.close());
+    ismg.ignoreConnects = true;
+    const { link } = await setup({ connectTimeoutMs: 100 }, ismg);
+    assert.notEqual(link.health().state, 'up');
+    assert.match(link.health().lastError ?? '', /no response to sequence/);
+    ismg.ignoreConnects = false;
+    await until(() => link.health().state === 'up', 3_000, 'login after the ISMG woke up');
+  });
+
   it('does not come up with a wrong secret, and says why', async () => {
     const { ismg, link } = await setup({
       secret: 'wrong',

@@ -77,6 +77,8 @@ export class CmppIsmgSimulator {
   /** Status word of an automatic report for each accepted SUBMIT asking for one; null = none. */
   autoReportStat: string | null = null;
   answerActiveTests = true;
+  /** Leave CONNECT unanswered (a peer that accepts TCP and then hangs). */
+  ignoreConnects = false;
 
   // Records.
   readonly submits: ReceivedSubmit[] = [];
@@ -261,6 +263,7 @@ export class CmppIsmgSimulator {
     this.received.push(pdu);
     switch (pdu.command) {
       case 'connect': {
+        if (this.ignoreConnects) return;
         const secret = this.accounts[pdu.sourceAddr];
         let status = 0;
         if (secret === undefined) status = 2;
