@@ -59,7 +59,12 @@ export class CommandReader {
   /** The tag of a line being skipped, read from its first bytes. */
   private skippedTag: string | undefined;
 
-  constructor(private readonly limits: CommandReaderLimits = DEFAULT_READER_LIMITS) {}
+  constructor(private limits: CommandReaderLimits = DEFAULT_READER_LIMITS) {}
+
+  /** Changes the limits for the commands still to come (e.g. larger literals after login). */
+  setLimits(limits: CommandReaderLimits): void {
+    this.limits = limits;
+  }
 
   /** True after a non-synchronizing literal was refused: nothing more is framed. */
   get stopped(): boolean {

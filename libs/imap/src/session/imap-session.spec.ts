@@ -131,6 +131,15 @@ describe('ImapSession', () => {
     assert.equal(transport.closed, true);
   });
 
+  it('allows only small literals before login, message-sized ones after', async () => {
+    const { command, send, transport } = await setup();
+    send('a LOGIN {9000}\r\n');
+    assert.match(await transport.until(/a (NO|OK|BAD).*\r\n/), /^a NO \[TOOBIG\]/);
+    assert.match(await command('b', 'LOGIN {1+}\r\nu {1+}\r\np'), /b OK/);
+    const big = 'x'.repeat(9000);
+    assert.match(await command('c', `APPEND INBOX {${big.length}+}\r\n${big}`), /c OK \[APPENDUID/);
+  });
+
   it('pauses input when too many commands are queued', async () => {
     const { session, transport } = await setup();
     session.receive(

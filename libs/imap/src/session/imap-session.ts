@@ -32,6 +32,11 @@ export interface SessionLimits extends CommandReaderLimits {
   readonly maxQueuedCommands: number;
   /** Inactivity outside IDLE before autologout (RFC 3501 5.4: at least 30 minutes). */
   readonly inactivityTimeoutMs: number;
+  /**
+   * Largest literal before login: enough for credentials, so an anonymous client cannot
+   * make the server hold a message-sized literal (RFC 7888 4 suggests such a limit).
+   */
+  readonly maxLiteralSizeBeforeLogin: number;
 }
 
 export const DEFAULT_SESSION_LIMITS: SessionLimits = {
@@ -39,6 +44,7 @@ export const DEFAULT_SESSION_LIMITS: SessionLimits = {
   maxBadCommands: 10,
   maxQueuedCommands: 64,
   inactivityTimeoutMs: 30 * 60_000,
+  maxLiteralSizeBeforeLogin: 8 * 1024,
 };
 
 type QueuedEvent = ReaderEvent | { readonly type: 'selected-changed' };
@@ -77,7 +83,6 @@ export class ImapSession {
     private readonly limits: SessionLimits = DEFAULT_SESSION_LIMITS,
     private readonly onError: (error: unknown) => void = () => undefined,
   ) {
-    this.reader = new CommandReader(limits);
     this.state = {
       phase: 'not-authenticated',
       enabled: new Set(),
@@ -86,6 +91,17 @@ export class ImapSession {
       selectedDirty: false,
       remoteAddress: transport.remoteAddress,
       failedLogins: 0,
+    };
+    this.reader = new CommandReader(this.readerLimits());
+  }
+
+  private readerLimits(): CommandReaderLimits {
+    const authenticated = this.state.phase === 'authenticated' || this.state.phase === 'selected';
+    return {
+      maxLineLength: this.limits.maxLineLength,
+      maxLiteralSize: authenticated
+        ? this.limits.maxLiteralSize
+        : Math.min(this.limits.maxLiteralSize, this.limits.maxLiteralSizeBeforeLogin),
     };
   }
 
@@ -305,7 +321,7 @@ export class ImapSession {
     // Anything pipelined after STARTTLS came in the clear: drop it, queued or half-read
     // (the CVE-2011-0411 class of command injection).
     this.queue.length = 0;
-    this.reader = new CommandReader(this.limits);
+    this.reader = new CommandReader(this.readerLimits());
     this.transport.startTls().then(
       () => {
         this.state.secure = true;
@@ -349,6 +365,7 @@ export class ImapSession {
     this.state.phase = 'authenticated';
     this.state.user = user;
     this.state.access = access;
+    this.reader.setLimits(this.readerLimits());
     this.unsubscribe = access.subscribe((change) => {
       const selected = this.state.selected;
       if (!selected || change.folder !== selected.name || this.closed) return;
