@@ -2,9 +2,12 @@
 // Runs apt-get only as root; otherwise it names what to install and fails.
 import { execFileSync, spawnSync } from 'node:child_process';
 
-const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+// A bare name is looked up on PATH; anything with a space is run as a check command.
+const has = (cmd) =>
+  spawnSync('sh', ['-c', cmd.includes(' ') ? cmd : `command -v ${cmd}`], { stdio: 'ignore' })
+    .status === 0;
 
-/** @param {Array<[string, string]>} wanted pairs of [command that proves it is there, Debian package] */
+/** @param {Array<[string, string]>} wanted pairs of [command (or check command) that proves it is there, Debian package] */
 export function ensureSystemPackages(wanted) {
   const missing = wanted.filter(([cmd]) => !has(cmd)).map(([, pkg]) => pkg);
   if (missing.length === 0) return;

@@ -23,6 +23,7 @@ ensureSystemPackages([
   ['curl', 'curl'],
   ['mbsync', 'isync'],
   ['fetchmail', 'fetchmail'],
+  ['perl -MNet::SMPP -e1', 'libnet-smpp-perl'],
 ]);
 build(root);
 if (!filter.length) {

@@ -1,3 +1,4 @@
+import './threadpool';
 import 'reflect-metadata';
 import { QueueAdmin, startAdminHttp } from '@dizi/admin';
 import { ConfigError, loadConfig } from '@dizi/config';

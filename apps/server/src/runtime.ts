@@ -331,6 +331,7 @@ export class DiziRuntime {
     await this.services.outbound.close();
     await this.services.events.close();
     await this.services.db.close();
+    await this.services.spool.close();
     await this.redis?.stop();
   }
 }

@@ -1,10 +1,12 @@
-import { DirectoryRepository, GroupEntity } from '@dizi/store';
+import { DirectoryRepository, DomainEntity, GroupEntity } from '@dizi/store';
 import { parseAddress } from './address';
 
-/** A mailbox a message goes into. */
+/** A mailbox a message goes into, with its quota state at lookup time. */
 export interface LocalMailbox {
   userId: number;
   address: string;
+  usedBytes: number;
+  quotaBytes: number;
 }
 
 export type Resolution =
@@ -37,11 +39,12 @@ export class RecipientResolver {
     } catch {
       return { kind: 'unknown' };
     }
-    const domain = await this.repo.findDomain(addr.domain);
+    const domains = new DomainLookup(this.repo);
+    const domain = await domains.get(addr.domain);
     if (!domain || !domain.enabled) return { kind: 'remote' };
     const mailboxes = new Map<number, LocalMailbox>();
     const remote = new Set<string>();
-    const outcome = await this.expand(addr.address, ctx, 0, mailboxes, remote, new Set());
+    const outcome = await this.expand(addr.address, ctx, 0, mailboxes, remote, new Set(), domains);
     if (outcome !== 'ok') return outcome;
     if (!mailboxes.size && !remote.size) return { kind: 'unknown' };
     return { kind: 'local', mailboxes: [...mailboxes.values()], remote: [...remote] };
@@ -54,23 +57,26 @@ export class RecipientResolver {
     mailboxes: Map<number, LocalMailbox>,
     remote: Set<string>,
     seen: Set<string>,
+    domains: DomainLookup,
   ): Promise<'ok' | { kind: 'unknown' } | { kind: 'refused'; reason: string }> {
     if (seen.has(address) || depth > MAX_DEPTH) return 'ok'; // loops in aliases end here
     seen.add(address);
     const domainName = address.slice(address.lastIndexOf('@') + 1);
-    const domain = await this.repo.findDomain(domainName);
+    const domain = await domains.get(domainName);
     if (!domain || !domain.enabled) {
       remote.add(address);
       return 'ok';
     }
     const user = await this.repo.findUser(address);
     if (user) {
-      if (user.enabled) mailboxes.set(user.id, { userId: user.id, address: user.address });
+      if (user.enabled) {
+        mailboxes.set(user.id, { userId: user.id, address: user.address, usedBytes: user.usedBytes, quotaBytes: user.quotaBytes });
+      }
       return 'ok';
     }
     const targets = await this.repo.aliasTargets(address);
     if (targets.length) {
-      for (const t of targets) await this.expand(t, ctx, depth + 1, mailboxes, remote, seen);
+      for (const t of targets) await this.expand(t, ctx, depth + 1, mailboxes, remote, seen, domains);
       return 'ok';
     }
     const group = await this.repo.findGroup(address);
@@ -80,13 +86,13 @@ export class RecipientResolver {
       if (refusal) return { kind: 'refused', reason: refusal };
       for (const member of members) {
         if (member.startsWith('*@')) {
-          const d = await this.repo.findDomain(member.slice(2));
+          const d = await domains.get(member.slice(2));
           if (!d) continue;
           for (const a of await this.repo.domainUserAddresses(d.id)) {
-            await this.expand(a, ctx, depth + 1, mailboxes, remote, seen);
+            await this.expand(a, ctx, depth + 1, mailboxes, remote, seen, domains);
           }
         } else {
-          await this.expand(member, ctx, depth + 1, mailboxes, remote, seen);
+          await this.expand(member, ctx, depth + 1, mailboxes, remote, seen, domains);
         }
       }
       return 'ok';
@@ -126,5 +132,16 @@ export class RecipientResolver {
           ? null
           : `${group.address} accepts mail only from its named sender`;
     }
+  }
+}
+
+/** Domain rows looked up once per resolution (an alias or group names many addresses of one domain). */
+class DomainLookup {
+  private readonly cache = new Map<string, Promise<DomainEntity | null>>();
+  constructor(private readonly repo: DirectoryRepository) {}
+  get(name: string): Promise<DomainEntity | null> {
+    let hit = this.cache.get(name);
+    if (!hit) this.cache.set(name, (hit = this.repo.findDomain(name)));
+    return hit;
   }
 }

@@ -13,6 +13,8 @@ export interface BlobStore {
    * the file is linked, so the caller may delete its own name afterwards.
    */
   adopt(id: string, sourceFile: string): Promise<void>;
+  /** `adopt` for many files, with one directory sync per directory (a delivery batch). */
+  adoptMany(items: Array<{ id: string; sourceFile: string }>): Promise<void>;
   /** Stores bytes built here (IMAP APPEND) durably under `id`. */
   put(id: string, data: Buffer): Promise<void>;
   read(id: string): Promise<Buffer>;
@@ -22,19 +24,46 @@ export interface BlobStore {
   delete(id: string): Promise<void>;
 }
 
-/** One file per message under `<dataDir>/blobs/ab/cd/<id>` (M5: one file per message). */
+/**
+ * One file per message (M5) under `<dataDir>/blobs/<id 0-3>/<id 4-5>/<id>`. Ids start
+ * with the time in base 36, so the first level changes every 28 minutes and the second
+ * about every second: folders stay small, and one delivery batch touches one or two.
+ */
 export class FsBlobStore implements BlobStore {
   constructor(private readonly root: string) {}
 
   localPath(id: string): string {
     if (!/^[A-Za-z0-9_-]{8,64}$/.test(id)) throw new Error(`invalid blob id ${JSON.stringify(id)}`);
-    return path.join(this.root, id.slice(0, 2), id.slice(2, 4), id);
+    return path.join(this.root, id.slice(0, 4), id.slice(4, 6), id);
   }
 
-  async adopt(id: string, sourceFile: string): Promise<void> {
-    const target = this.localPath(id);
+  adopt(id: string, sourceFile: string): Promise<void> {
+    return this.adoptMany([{ id, sourceFile }]);
+  }
+
+  async adoptMany(items: Array<{ id: string; sourceFile: string }>): Promise<void> {
+    const dirs = new Set<string>();
+    await Promise.all(
+      items.map(async ({ id, sourceFile }) => {
+        const target = this.localPath(id);
+        dirs.add(path.dirname(target));
+        await this.linkOrCopy(sourceFile, target);
+      }),
+    );
+    // The links must be durable before SQL rows point at them.
+    await Promise.all([...dirs].map((d) => fsyncDir(d)));
+  }
+
+  /** Folders known to exist, so the hot path skips mkdir's system calls. */
+  private readonly madeDirs = new Set<string>();
+
+  private async linkOrCopy(sourceFile: string, target: string): Promise<void> {
     const dir = path.dirname(target);
-    await fs.mkdir(dir, { recursive: true });
+    if (!this.madeDirs.has(dir)) {
+      await fs.mkdir(dir, { recursive: true });
+      if (this.madeDirs.size > 10_000) this.madeDirs.clear();
+      this.madeDirs.add(dir);
+    }
     try {
       await fs.link(sourceFile, target);
     } catch (err) {
@@ -49,7 +78,6 @@ export class FsBlobStore implements BlobStore {
       await fd.close();
       await fs.rename(tmp, target);
     }
-    await fsyncDir(dir);
   }
 
   async put(id: string, data: Buffer): Promise<void> {

@@ -41,6 +41,10 @@ export async function openDataSource(opts: DataSourceOptions): Promise<DataSourc
       prepareDatabase: (db: { pragma(s: string): unknown }) => {
         db.pragma('journal_mode = WAL');
         db.pragma('synchronous = FULL');
+        // Fewer system calls per statement: a bigger page cache, reads through mmap.
+        db.pragma('cache_size = -65536');
+        db.pragma('mmap_size = 268435456');
+        db.pragma('temp_store = MEMORY');
         db.pragma('foreign_keys = ON');
       },
     });

@@ -1,5 +1,6 @@
 import { EntityManager, In } from 'typeorm';
 import { Database } from './database';
+import { bool, rows } from './raw-sql';
 import {
   AliasEntity,
   DomainEntity,
@@ -37,7 +38,12 @@ export class DirectoryRepository {
 
   // ---- domains
   findDomain(name: string): Promise<DomainEntity | null> {
-    return this.db.run((m) => m.findOneBy(DomainEntity, { name }));
+    return this.db.run(async (m) => {
+      const [r] = await rows<Record<string, unknown>>(m, 'SELECT * FROM domains WHERE name = ?', [
+        name,
+      ]);
+      return r ? toDomain(r) : null;
+    });
   }
   listDomains(): Promise<DomainEntity[]> {
     return this.db.run((m) => m.find(DomainEntity, { order: { name: 'ASC' } }));
@@ -74,7 +80,12 @@ export class DirectoryRepository {
 
   // ---- users
   findUser(address: string): Promise<UserEntity | null> {
-    return this.db.run((m) => m.findOneBy(UserEntity, { address }));
+    return this.db.run(async (m) => {
+      const [r] = await rows<Record<string, unknown>>(m, 'SELECT * FROM users WHERE address = ?', [
+        address,
+      ]);
+      return r ? toUser(r) : null;
+    });
   }
   findUserById(id: number): Promise<UserEntity | null> {
     return this.db.run((m) => m.findOneBy(UserEntity, { id }));
@@ -233,6 +244,36 @@ export class DirectoryRepository {
       ).map((u) => u.address),
     );
   }
+}
+
+// Row mappers for the raw lookups (column names as in the migrations).
+function toDomain(r: Record<string, unknown>): DomainEntity {
+  return Object.assign(new DomainEntity(), {
+    id: Number(r.id),
+    name: String(r.name),
+    enabled: bool(r.enabled),
+    quotaBytes: Number(r.quota_bytes),
+    maxUsers: Number(r.max_users),
+    imapEnabled: bool(r.imap_enabled),
+    pop3Enabled: bool(r.pop3_enabled),
+    createdAt: Number(r.created_at),
+  });
+}
+
+function toUser(r: Record<string, unknown>): UserEntity {
+  return Object.assign(new UserEntity(), {
+    id: Number(r.id),
+    domainId: Number(r.domain_id),
+    address: String(r.address),
+    passwordHash: String(r.password_hash),
+    displayName: String(r.display_name),
+    role: String(r.role) as UserRole,
+    quotaBytes: Number(r.quota_bytes),
+    usedBytes: Number(r.used_bytes),
+    enabled: bool(r.enabled),
+    quotaWarned: bool(r.quota_warned),
+    createdAt: Number(r.created_at),
+  });
 }
 
 /**

@@ -3,6 +3,8 @@ export * from './data-source';
 export * from './database';
 export * from './blob-store';
 export * from './durable-file';
+export * from './dir-syncer';
+export * from './raw-sql';
 export * from './password';
 export * from './directory.repository';
 export * from './mailbox.repository';

@@ -7,6 +7,7 @@ import {
   DeliveryOutcome,
   DeliveryTarget,
   MailboxRepository,
+  MessageSummary,
   OutboundQueueRepository,
 } from '@dizi/store';
 import { Spool, SpoolEntry } from '../spool';
@@ -20,26 +21,42 @@ export interface SpoolProcessorHooks {
   bounce(entry: SpoolEntry, failed: FailedRecipient[]): Promise<void>;
   /** A delivery left the user with less free space than the warning threshold. */
   quotaLow(userId: number, usedBytes: number, quotaBytes: number): Promise<void>;
-  /** Every successful local delivery (notify, H2, hooks in here later). */
+  /** Every successful local delivery (IMAP push, alerts). */
   delivered?(outcome: Extract<DeliveryOutcome, { status: 'delivered' }>, entry: SpoolEntry): void;
 }
 
+/** One spool entry, read and resolved, ready for the batch's transaction. */
+interface DeliveryPlan {
+  entry: SpoolEntry;
+  size: number;
+  summary: MessageSummary;
+  targets: DeliveryTarget[];
+  remote: Array<{ recipient: string; domain: string; notify: string | null }>;
+  failed: FailedRecipient[];
+}
+
 const HEAD_READ = 256 * 1024;
+/** Entries delivered in one SQL transaction. */
+const BATCH_SIZE = 64;
 
 /**
  * Takes acknowledged messages out of the spool: local recipients get a copy in their
- * INBOX (one transaction with quota accounting), remote ones are queued for outbound
- * delivery, failures are bounced; only then is the spool entry removed. Re-running an
- * entry after a crash is safe at every step (see MailboxRepository.deliver).
+ * INBOX (with quota accounting), remote ones are queued for outbound delivery, failures
+ * are bounced; only then is the spool entry removed. Entries are handled in batches:
+ * one transaction (one commit) and one directory sync for many messages, which is what
+ * lets one process keep up with many SMTP sessions. Re-running an entry after a crash
+ * is safe at every step (inbound_deliveries marks).
  */
 export class SpoolProcessor {
-  private running = 0;
   private readonly waiting: SpoolEntry[] = [];
   private readonly inFlight = new Set<string>();
+  private batches = 0;
   private idleWaiters: Array<() => void> = [];
   /** Failed tries per entry; the entry stays in the spool and is tried again later. */
   private readonly failures = new Map<string, number>();
   private readonly retryTimers = new Set<NodeJS.Timeout>();
+  /** Spool ids removed since the last commit: their marks go in the next transaction. */
+  private finished: string[] = [];
 
   constructor(
     private readonly spool: Spool,
@@ -50,7 +67,8 @@ export class SpoolProcessor {
     private readonly hooks: SpoolProcessorHooks,
     private readonly log: Logger,
     private readonly quotaWarningBytes: number,
-    private readonly concurrency = 4,
+    /** Batches in flight: one being read and resolved while another commits. */
+    private readonly concurrency = 2,
   ) {}
 
   /** Finishes whatever the spool held when the process stopped. */
@@ -65,35 +83,164 @@ export class SpoolProcessor {
     if (this.inFlight.has(entry.id)) return;
     this.inFlight.add(entry.id);
     this.waiting.push(entry);
-    this.pump();
+    // Let the other sessions' replies of this tick join the batch.
+    setImmediate(() => this.pump());
   }
 
   /** Resolves when nothing is waiting or running (tests, shutdown). */
   idle(): Promise<void> {
-    if (!this.running && !this.waiting.length) return Promise.resolve();
+    if (!this.batches && !this.waiting.length) return Promise.resolve();
     return new Promise((r) => this.idleWaiters.push(r));
   }
 
   private pump(): void {
-    while (this.running < this.concurrency && this.waiting.length) {
-      const entry = this.waiting.shift()!;
-      this.running++;
-      this.process(entry)
-        .then(
-          () => this.failures.delete(entry.id),
-          (err: Error) => this.retryLater(entry, err),
-        )
-        .finally(() => {
-          this.running--;
-          this.inFlight.delete(entry.id);
-          this.pump();
-          if (!this.running && !this.waiting.length) {
-            const w = this.idleWaiters;
-            this.idleWaiters = [];
-            w.forEach((f) => f());
-          }
-        });
+    while (this.batches < this.concurrency && this.waiting.length) {
+      const batch = this.waiting.splice(0, BATCH_SIZE);
+      this.batches++;
+      this.runBatch(batch).finally(() => {
+        this.batches--;
+        for (const e of batch) this.inFlight.delete(e.id);
+        this.pump();
+        if (!this.batches && !this.waiting.length) {
+          const w = this.idleWaiters;
+          this.idleWaiters = [];
+          w.forEach((f) => f());
+        }
+      });
     }
+  }
+
+  private async runBatch(batch: SpoolEntry[]): Promise<void> {
+    try {
+      await this.processBatch(batch);
+      for (const e of batch) this.failures.delete(e.id);
+    } catch (err) {
+      if (batch.length === 1) return this.retryLater(batch[0], err as Error);
+      // One bad entry must not hold the others back: try them one by one.
+      this.log.warn({ err, size: batch.length }, 'delivery batch failed; delivering its entries one by one');
+      for (const e of batch) {
+        await this.processBatch([e]).then(
+          () => this.failures.delete(e.id),
+          (e2: Error) => this.retryLater(e, e2),
+        );
+      }
+    }
+  }
+
+  /** Delivers one entry on its own (tests, tools). */
+  process(entry: SpoolEntry): Promise<void> {
+    return this.processBatch([entry]);
+  }
+
+  private async processBatch(batch: SpoolEntry[]): Promise<void> {
+    const plans = await Promise.all(batch.map((e) => this.plan(e)));
+    const stored = plans.filter((p) => p.targets.length || p.remote.length);
+    await this.blobs.adoptMany(stored.map((p) => ({ id: p.entry.id, sourceFile: p.entry.messageFile })));
+
+    const forget = this.finished;
+    this.finished = [];
+    let outcomes: DeliveryOutcome[][];
+    try {
+      outcomes = await this.mailboxes.deliverMany(
+        plans.map((p) => ({
+          msg: { spoolId: p.entry.id, blobId: p.entry.id, size: p.size, internalDate: p.entry.envelope.receivedAt, summary: p.summary },
+          targets: p.targets,
+        })),
+        forget,
+      );
+    } catch (err) {
+      this.finished.push(...forget);
+      throw err;
+    }
+
+    for (const [i, p] of plans.entries()) await this.afterDelivery(p, outcomes[i]);
+    await this.spool.removeMany(plans.map((p) => p.entry.id));
+    this.finished.push(...plans.map((p) => p.entry.id));
+  }
+
+  /** Reads an entry's headers and resolves its recipients (no writes). */
+  private async plan(entry: SpoolEntry): Promise<DeliveryPlan> {
+    const { envelope } = entry;
+    let size = envelope.size;
+    let summary = envelope.summary;
+    if (size === undefined || !summary) {
+      const [stat, head] = await Promise.all([fs.stat(entry.messageFile), readHead(entry.messageFile)]);
+      const s = summarizeMessage(head);
+      size = stat.size;
+      summary = { subject: s.subject, from: s.from, to: s.to, messageId: s.messageId };
+    }
+    const plan: DeliveryPlan = {
+      entry,
+      size,
+      summary,
+      targets: [],
+      remote: [],
+      failed: [],
+    };
+    const targets = new Map<number, DeliveryTarget>();
+    const seenRemote = new Set<string>();
+    const addRemote = (address: string, notify: string | null) => {
+      if (seenRemote.has(address)) return;
+      seenRemote.add(address);
+      plan.remote.push({ recipient: address, domain: address.slice(address.lastIndexOf('@') + 1), notify });
+    };
+    for (const r of envelope.recipients) {
+      const res = await this.resolver.resolve(r.address, { sender: envelope.sender, authUser: envelope.authUser });
+      if (res.kind === 'local') {
+        for (const mb of res.mailboxes) {
+          if (!targets.has(mb.userId)) targets.set(mb.userId, { userId: mb.userId, recipient: mb.address, folder: 'INBOX' });
+        }
+        for (const a of res.remote) addRemote(a, r.notify ?? null);
+      } else if (res.kind === 'remote') {
+        addRemote(r.address.toLowerCase(), r.notify ?? null);
+      } else if (res.kind === 'unknown') {
+        plan.failed.push({ recipient: r.address, status: '5.1.1', diagnostic: 'no such mailbox here' });
+      } else {
+        plan.failed.push({ recipient: r.address, status: '5.7.1', diagnostic: res.reason });
+      }
+    }
+    plan.targets = [...targets.values()];
+    return plan;
+  }
+
+  private async afterDelivery(p: DeliveryPlan, outcomes: DeliveryOutcome[]): Promise<void> {
+    const { entry } = p;
+    let storedLocally = false;
+    for (const o of outcomes) {
+      if (o.status === 'over-quota') p.failed.push({ recipient: o.recipient, status: '5.2.2', diagnostic: 'mailbox full' });
+      if (o.status === 'no-folder') p.failed.push({ recipient: o.recipient, status: '5.2.1', diagnostic: 'mailbox has no INBOX' });
+      if (o.status === 'delivered' || o.status === 'duplicate') storedLocally = true;
+      if (o.status === 'delivered') {
+        this.hooks.delivered?.(o, entry);
+        if (o.quotaBytes > 0 && o.quotaBytes - o.usedBytes < this.quotaWarningBytes) {
+          await this.hooks.quotaLow(o.userId, o.usedBytes, o.quotaBytes).catch((err: Error) =>
+            this.log.warn({ err, userId: o.userId }, 'quota warning failed'),
+          );
+        }
+      }
+    }
+    if (p.remote.length) {
+      await this.outbound.enqueue({
+        id: entry.id,
+        blobId: entry.id,
+        sender: entry.envelope.sender,
+        size: p.size,
+        envId: entry.envelope.envId ?? null,
+        ret: entry.envelope.ret ?? null,
+        recipients: p.remote,
+      });
+      await this.hooks.scheduleOutbound(entry.id, [...new Set(p.remote.map((r) => r.domain))]);
+    }
+    // Adopted for local copies that all failed (over quota) and no remote use: free it.
+    if ((p.targets.length || p.remote.length) && !storedLocally && !p.remote.length) await this.blobs.delete(entry.id);
+    if (p.failed.length) {
+      if (entry.envelope.sender) await this.hooks.bounce(entry, p.failed);
+      else this.log.warn({ id: entry.id, failed: p.failed }, 'undeliverable message from <> dropped (no bounce to a bounce)');
+    }
+    this.log.info(
+      { id: entry.id, local: p.targets.length, remote: p.remote.length, failed: p.failed.length },
+      'spool entry processed',
+    );
   }
 
   /**
@@ -104,10 +251,7 @@ export class SpoolProcessor {
     const n = (this.failures.get(entry.id) ?? 0) + 1;
     this.failures.set(entry.id, n);
     const delay = Math.min(600_000, 5000 * 2 ** Math.min(n - 1, 7));
-    this.log.error(
-      { err, id: entry.id, tries: n, retryInMs: delay },
-      'spool entry failed; it stays in the spool',
-    );
+    this.log.error({ err, id: entry.id, tries: n, retryInMs: delay }, 'spool entry failed; it stays in the spool');
     const timer = setTimeout(() => {
       this.retryTimers.delete(timer);
       this.submit(entry);
@@ -121,116 +265,12 @@ export class SpoolProcessor {
     for (const t of this.retryTimers) clearTimeout(t);
     this.retryTimers.clear();
   }
-
-  async process(entry: SpoolEntry): Promise<void> {
-    const { envelope } = entry;
-    const stat = await fs.stat(entry.messageFile);
-    const head = await readHead(entry.messageFile);
-    const summary = summarizeMessage(head);
-    const failed: FailedRecipient[] = [];
-    const targets = new Map<number, DeliveryTarget>();
-    const remote: Array<{ recipient: string; domain: string; notify: string | null }> = [];
-    const seenRemote = new Set<string>();
-    const addRemote = (address: string, notify: string | null) => {
-      if (seenRemote.has(address)) return;
-      seenRemote.add(address);
-      remote.push({
-        recipient: address,
-        domain: address.slice(address.lastIndexOf('@') + 1),
-        notify,
-      });
-    };
-
-    for (const r of envelope.recipients) {
-      const res = await this.resolver.resolve(r.address, {
-        sender: envelope.sender,
-        authUser: envelope.authUser,
-      });
-      if (res.kind === 'local') {
-        for (const mb of res.mailboxes) {
-          if (!targets.has(mb.userId))
-            targets.set(mb.userId, { userId: mb.userId, recipient: mb.address, folder: 'INBOX' });
-        }
-        for (const a of res.remote) addRemote(a, r.notify ?? null);
-      } else if (res.kind === 'remote') {
-        addRemote(r.address.toLowerCase(), r.notify ?? null);
-      } else if (res.kind === 'unknown') {
-        failed.push({ recipient: r.address, status: '5.1.1', diagnostic: 'no such mailbox here' });
-      } else {
-        failed.push({ recipient: r.address, status: '5.7.1', diagnostic: res.reason });
-      }
-    }
-
-    const blobId = entry.id;
-    const needsBlob = targets.size > 0 || remote.length > 0;
-    if (needsBlob) await this.blobs.adopt(blobId, entry.messageFile);
-
-    let storedLocally = false;
-    if (targets.size) {
-      const outcomes = await this.mailboxes.deliver(
-        { spoolId: entry.id, blobId, size: stat.size, internalDate: envelope.receivedAt, summary },
-        [...targets.values()],
-      );
-      for (const o of outcomes) {
-        if (o.status === 'over-quota')
-          failed.push({ recipient: o.recipient, status: '5.2.2', diagnostic: 'mailbox full' });
-        if (o.status === 'no-folder')
-          failed.push({
-            recipient: o.recipient,
-            status: '5.2.1',
-            diagnostic: 'mailbox has no INBOX',
-          });
-        if (o.status === 'delivered' || o.status === 'duplicate') storedLocally = true;
-        if (o.status === 'delivered') {
-          this.hooks.delivered?.(o, entry);
-          if (o.quotaBytes > 0 && o.quotaBytes - o.usedBytes < this.quotaWarningBytes) {
-            await this.hooks
-              .quotaLow(o.userId, o.usedBytes, o.quotaBytes)
-              .catch((err: Error) =>
-                this.log.warn({ err, userId: o.userId }, 'quota warning failed'),
-              );
-          }
-        }
-      }
-    }
-
-    if (remote.length) {
-      await this.outbound.enqueue({
-        id: entry.id,
-        blobId,
-        sender: envelope.sender,
-        size: stat.size,
-        envId: envelope.envId ?? null,
-        ret: envelope.ret ?? null,
-        recipients: remote,
-      });
-      await this.hooks.scheduleOutbound(entry.id, [...new Set(remote.map((r) => r.domain))]);
-    }
-
-    // Adopted for local copies that all failed (over quota) and no remote use: free it.
-    if (needsBlob && !storedLocally && !remote.length) await this.blobs.delete(blobId);
-
-    if (failed.length) {
-      if (envelope.sender) await this.hooks.bounce(entry, failed);
-      else
-        this.log.warn(
-          { id: entry.id, failed },
-          'undeliverable message from <> dropped (no bounce to a bounce)',
-        );
-    }
-    await this.spool.remove(entry.id);
-    await this.mailboxes.forgetSpool(entry.id);
-    this.log.info(
-      { id: entry.id, local: targets.size, remote: remote.length, failed: failed.length },
-      'spool entry processed',
-    );
-  }
 }
 
 async function readHead(file: string): Promise<Buffer> {
   const fh = await fs.open(file, 'r');
   try {
-    const buf = Buffer.alloc(HEAD_READ);
+    const buf = Buffer.allocUnsafe(HEAD_READ);
     const { bytesRead } = await fh.read(buf, 0, HEAD_READ, 0);
     return buf.subarray(0, bytesRead);
   } finally {

@@ -203,22 +203,15 @@ export class SmtpListener {
           `<${rcpt}>: relay access denied; authenticate on the submission port`,
         );
       case 'local': {
-        const declared = Number(
-          (session.envelope.mailFrom &&
-            ((session.envelope.mailFrom.args as Record<string, string> | false) || {}).SIZE) ||
-            0,
-        );
+        // SIZE= from MAIL FROM (RFC 1870), when the client declared one.
+        const args = session.envelope.mailFrom ? session.envelope.mailFrom.args : false;
+        const declared = Number((args && (args as Record<string, string>).SIZE) || 0);
         for (const mb of resolution.mailboxes) {
-          const user = await this.d.directoryRepo.findUserById(mb.userId);
-          if (!user || !user.quotaBytes) continue;
-          if (declared > user.quotaBytes) {
-            throw new SmtpReplyError(
-              552,
-              '5.2.2',
-              `<${rcpt}>: the message is larger than the mailbox quota`,
-            );
+          if (!mb.quotaBytes) continue;
+          if (declared > mb.quotaBytes) {
+            throw new SmtpReplyError(552, '5.2.2', `<${rcpt}>: the message is larger than the mailbox quota`);
           }
-          if (user.usedBytes + Math.max(declared, 1) > user.quotaBytes) {
+          if (mb.usedBytes + Math.max(declared, 1) > mb.quotaBytes) {
             throw new SmtpReplyError(452, '4.2.2', `<${rcpt}>: mailbox full; try again later`);
           }
         }
@@ -267,7 +260,8 @@ export class SmtpListener {
         ),
       );
     }
-    const hops = summarizeMessage(pending.head).receivedCount;
+    const summary = summarizeMessage(pending.head);
+    const hops = summary.receivedCount;
     if (hops > this.d.config.maxHops) {
       await pending.discard();
       return cb(
@@ -294,6 +288,8 @@ export class SmtpListener {
         envId: env.dsn?.envid ?? undefined,
         ret: env.dsn?.ret ?? undefined,
         via: this.d.mode,
+        size: pending.size,
+        summary: { subject: summary.subject, from: summary.from, to: summary.to, messageId: summary.messageId },
       });
       this.d.log.info(
         {

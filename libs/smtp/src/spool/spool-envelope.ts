@@ -12,6 +12,12 @@ export interface SpoolEnvelope {
   ret?: string;
   /** How it came in, for logs: mx, submission, smtps, internal. */
   via: 'mx' | 'submission' | 'smtps' | 'internal';
+  /**
+   * Size and decoded header fields, worked out while receiving, so delivery need not
+   * read the file again. Absent for entries written by older versions or by `put`.
+   */
+  size?: number;
+  summary?: { subject: string; from: string; to: string; messageId: string };
 }
 
 export interface SpoolEntry {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { fsyncDir, writeFileDurably } from '@dizi/store';
+import { DirSyncer } from '@dizi/store';
 import { CrlfNormalizer } from './crlf-normalizer';
 import { SpoolEntry, SpoolEnvelope } from './spool-envelope';
 
@@ -48,9 +48,11 @@ export class PendingSpoolFile {
  */
 export class Spool {
   readonly dir: string;
+  private readonly dirSync: DirSyncer;
 
   constructor(dataDir: string) {
     this.dir = path.join(dataDir, 'spool');
+    this.dirSync = new DirSyncer(this.dir);
   }
 
   async init(): Promise<void> {
@@ -120,11 +122,23 @@ export class Spool {
     return pending.commit(envelope);
   }
 
+  /**
+   * Renames the message into place, writes and fsyncs the envelope, then syncs the
+   * directory (shared with concurrent commits). The envelope is written in place, not
+   * through a temp file: until this resolves nothing was acknowledged, so a torn
+   * envelope found at start belongs to an unacknowledged message and is dropped.
+   */
   async commit(pending: PendingSpoolFile, envelope: SpoolEnvelope): Promise<SpoolEntry> {
     const messageFile = this.messageFile(pending.id);
     await fs.rename(pending.tmpFile, messageFile);
-    await writeFileDurably(this.envelopeFile(pending.id), JSON.stringify(envelope));
-    // writeFileDurably fsyncs the directory, which also makes the rename above durable.
+    const fh = await fs.open(this.envelopeFile(pending.id), 'wx', 0o640);
+    try {
+      await fh.writeFile(JSON.stringify(envelope));
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await this.dirSync.sync();
     return { id: pending.id, messageFile, envelope };
   }
 
@@ -143,10 +157,9 @@ export class Spool {
         ) as SpoolEnvelope;
         out.push({ id, messageFile: this.messageFile(id), envelope });
       } catch {
-        // A torn envelope cannot happen with writeFileDurably; keep the file for an admin.
-        await fs
-          .rename(this.envelopeFile(id), `${this.envelopeFile(id)}.bad`)
-          .catch(() => undefined);
+        // Torn by a crash before its fsync, so never acknowledged (see commit): drop it.
+        await fs.rm(this.envelopeFile(id), { force: true });
+        await fs.rm(this.messageFile(id), { force: true });
       }
     }
     const withEnvelope = new Set(ids);
@@ -158,10 +171,23 @@ export class Spool {
   }
 
   /** Removes a finished entry: the envelope first, so a crash in between leaves no half entry. */
-  async remove(id: string): Promise<void> {
-    await fs.rm(this.envelopeFile(id), { force: true });
-    await fs.rm(this.messageFile(id), { force: true });
-    await fsyncDir(this.dir);
+  remove(id: string): Promise<void> {
+    return this.removeMany([id]);
+  }
+
+  /** Removes finished entries with one directory sync for all of them. */
+  async removeMany(ids: string[]): Promise<void> {
+    await Promise.all(
+      ids.map(async (id) => {
+        await unlinkIfThere(this.envelopeFile(id));
+        await unlinkIfThere(this.messageFile(id));
+      }),
+    );
+    await this.dirSync.sync();
+  }
+
+  close(): Promise<void> {
+    return this.dirSync.close();
   }
 
   messageFile(id: string): string {
@@ -169,5 +195,14 @@ export class Spool {
   }
   private envelopeFile(id: string): string {
     return path.join(this.dir, `${id}.json`);
+  }
+}
+
+/** unlink, where a file already gone is fine (fs.rm would lstat first: one more system call). */
+async function unlinkIfThere(file: string): Promise<void> {
+  try {
+    await fs.unlink(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
 }
