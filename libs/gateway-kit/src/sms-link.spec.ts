@@ -33,7 +33,10 @@ class ProbeLink extends SmsLink {
   }
 }
 
-function setup(sinkFails = false) {
+/** `sinkFailures`: how many sink calls fail before it works (Infinity = always). */
+function setup(sinkFailures = 0) {
+  let failuresLeft = sinkFailures;
+  const failing = () => failuresLeft-- > 0;
   const clock = new ManualClock(Date.UTC(2026, 10, 23));
   const messages: InboundMessage[] = [];
   const reports: DeliveryReport[] = [];
@@ -42,11 +45,11 @@ function setup(sinkFails = false) {
     {
       sink: {
         message: (m) => {
-          if (sinkFails) throw new Error('down');
+          if (failing()) throw new Error('down');
           messages.push(m);
         },
         report: (r) => {
-          if (sinkFails) return Promise.reject(new Error('down'));
+          if (failing()) return Promise.reject(new Error('down'));
           reports.push(r);
         },
       },
@@ -102,8 +105,19 @@ describe('SmsLink shared behaviour', () => {
     assert.deepEqual([messages[0].text, messages[0].complete], ['half', false]);
   });
 
+  it('joins a long message again when the sink failed on its last segment and it is resent', async () => {
+    const { link, messages } = setup(1);
+    await link.inbound(env, ucs2('A'), part(1));
+    assert.equal(await link.inbound(env, ucs2('B'), part(2)), false);
+    assert.equal(await link.inbound(env, ucs2('B'), part(2)), true);
+    assert.deepEqual(
+      messages.map((m) => [m.text, m.complete]),
+      [['AB', true]],
+    );
+  });
+
   it('tells the protocol when the sink failed, so the carrier is asked to resend', async () => {
-    const { link } = setup(true);
+    const { link } = setup(Infinity);
     assert.equal(await link.inbound(env, ucs2('x'), undefined), false);
     assert.equal(
       await link.report({

@@ -133,7 +133,11 @@ export abstract class SmsLink {
       );
       return true;
     }
-    return result.status === 'complete' ? this.handOver(result.message) : true;
+    if (result.status !== 'complete') return true;
+    const taken = await this.handOver(result.message);
+    // Kept when the sink failed: the carrier's resend of this segment completes it again.
+    if (taken) this.reassembler.release(result.groupId);
+    return taken;
   }
 
   /**

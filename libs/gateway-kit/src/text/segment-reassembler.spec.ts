@@ -35,6 +35,7 @@ describe('SegmentReassembler', () => {
     const done = r.add('a|b', concat(2), ascii('world'), 'meta');
     assert.equal(done.status, 'complete');
     assert.equal(done.status === 'complete' && done.message.text, 'Hello, world!');
+    if (done.status === 'complete') r.release(done.groupId);
     assert.equal(r.pendingCount, 0);
   });
 
@@ -46,12 +47,28 @@ describe('SegmentReassembler', () => {
     assert.equal(done.status === 'complete' && done.message.text, 'one two');
   });
 
+  it('completes an unreleased message again when its last segment is resent', () => {
+    const { clock, expired, r } = setup();
+    r.add('k', concat(1, 2), ascii('one '), 'm');
+    const first = r.add('k', concat(2, 2), ascii('two'), 'm');
+    assert.equal(first.status, 'complete');
+    const again = r.add('k', concat(2, 2), ascii('two'), 'm');
+    assert.equal(again.status === 'complete' && again.message.text, 'one two');
+    // Never released: handed over, complete, when the time-out passes.
+    clock.advance(60_000);
+    assert.deepEqual(
+      expired.map((m) => [m.text, m.complete]),
+      [['one two', true]],
+    );
+  });
+
   it('keeps senders apart even with the same reference', () => {
     const { r } = setup();
     r.add('alice', concat(1, 2), ascii('A1'), 'alice');
     r.add('bob', concat(1, 2), ascii('B1'), 'bob');
     const a = r.add('alice', concat(2, 2), ascii('A2'), 'alice');
     assert.equal(a.status === 'complete' && a.message.text, 'A1A2');
+    if (a.status === 'complete') r.release(a.groupId);
     assert.equal(r.pendingCount, 1);
   });
 

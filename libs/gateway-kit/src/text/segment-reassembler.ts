@@ -21,7 +21,7 @@ export interface ReassembledMessage<M> {
 export interface ReassemblerOptions<M> {
   /** How long to wait for the missing segments after the first one arrived. */
   timeoutMs: number;
-  /** Called with what arrived when the time-out passes, so a partial MO is not lost. */
+  /** Called with what arrived when the time-out passes, so a partial (or unreleased) MO is not lost. */
   onExpired: (message: ReassembledMessage<M>) => void;
   clock?: Clock;
 }
@@ -34,7 +34,7 @@ interface PendingMessage<M> {
 }
 
 export type AddResult<M> =
-  | { status: 'complete'; message: ReassembledMessage<M> }
+  | { status: 'complete'; message: ReassembledMessage<M>; groupId: string }
   | { status: 'waiting'; received: number; total: number }
   | { status: 'duplicate' };
 
@@ -43,6 +43,11 @@ export type AddResult<M> =
  * caller-built key (link, sender, receiver) plus the UDH reference and total, so two
  * senders using the same reference do not mix. A segment number seen twice is
  * reported as a duplicate and ignored (SMSGate issue #34 shows retransmits under load).
+ *
+ * A complete message stays until the caller `release`s it (after its sink took it):
+ * if the sink failed and the carrier resends the last segment, that segment completes
+ * the same message again instead of starting a new one. Unreleased, it is handed over
+ * when the time-out passes.
  */
 export class SegmentReassembler<M> {
   private readonly pending = new Map<string, PendingMessage<M>>();
@@ -65,14 +70,21 @@ export class SegmentReassembler<M> {
       entry = { meta, total: concat.total, parts: new Map(), timer };
       this.pending.set(id, entry);
     }
-    if (entry.parts.has(concat.seq)) return { status: 'duplicate' };
-    entry.parts.set(concat.seq, part);
+    const alreadyComplete = entry.parts.size === entry.total;
+    if (entry.parts.has(concat.seq) && !alreadyComplete) return { status: 'duplicate' };
+    if (!entry.parts.has(concat.seq)) entry.parts.set(concat.seq, part);
     if (entry.parts.size < entry.total) {
       return { status: 'waiting', received: entry.parts.size, total: entry.total };
     }
+    return { status: 'complete', message: this.join(entry), groupId: id };
+  }
+
+  /** Forgets a complete message once its sink has taken it. */
+  release(groupId: string): void {
+    const entry = this.pending.get(groupId);
+    if (!entry) return;
     this.clock.clearTimeout(entry.timer);
-    this.pending.delete(id);
-    return { status: 'complete', message: this.join(entry, true) };
+    this.pending.delete(groupId);
   }
 
   /** Removes every pending message and returns what arrived of each (for shutdown). */
@@ -81,7 +93,7 @@ export class SegmentReassembler<M> {
     for (const [id, entry] of this.pending) {
       this.clock.clearTimeout(entry.timer);
       this.pending.delete(id);
-      out.push(this.join(entry, false));
+      out.push(this.join(entry));
     }
     return out;
   }
@@ -90,10 +102,11 @@ export class SegmentReassembler<M> {
     const entry = this.pending.get(id);
     if (!entry) return;
     this.pending.delete(id);
-    this.options.onExpired(this.join(entry, false));
+    this.options.onExpired(this.join(entry));
   }
 
-  private join(entry: PendingMessage<M>, complete: boolean): ReassembledMessage<M> {
+  private join(entry: PendingMessage<M>): ReassembledMessage<M> {
+    const complete = entry.parts.size === entry.total;
     const ordered = [...entry.parts.entries()].sort((a, b) => a[0] - b[0]).map(([, p]) => p);
     const sameEncoding = ordered.every((p) => p.encoding === ordered[0].encoding);
     // Joining the bytes first heals a surrogate pair a sender split across two UCS-2 parts.
