@@ -3,7 +3,7 @@ import { listPatternMatcher } from '../mailbox-name/list-pattern';
 import { DELIMITER, toClientName } from '../mailbox-name/mailbox-path';
 import { decodeMailboxName } from '../mailbox-name/modified-utf7';
 import type { ListReturnOptions } from '../parser/command-types';
-import { Atom } from '../response/imap-value';
+import { Atom, type ImapValue } from '../response/imap-value';
 import { untagged } from '../response/responses';
 import { type CommandContext, type CommandResult, ok } from '../session/command-context';
 import { statusLine } from './status';
@@ -47,8 +47,8 @@ function decodePattern(pattern: string): string | undefined {
 }
 
 /**
- * LIST and LSUB, with the LIST-EXTENDED pieces clients use: selection SUBSCRIBED and
- * SPECIAL-USE, return SPECIAL-USE, CHILDREN, SUBSCRIBED and STATUS. Special-use and
+ * LIST and LSUB with LIST-EXTENDED (RFC 5258): selection SUBSCRIBED, SPECIAL-USE and
+ * RECURSIVEMATCH (with CHILDINFO), return SPECIAL-USE, CHILDREN, SUBSCRIBED and STATUS. Special-use and
  * children attributes are always sent: iOS and Outlook read them from a plain LIST.
  */
 export async function list(
@@ -73,26 +73,39 @@ export async function list(
   const onlySpecialUse = selection.includes('SPECIAL-USE');
   const showSubscribed = returnOptions.subscribed || selection.includes('SUBSCRIBED');
 
+  const recursive = selection.includes('RECURSIVEMATCH');
+  const descendants = (folder: ListedFolder): ListedFolder[] =>
+    folders.filter((other) => other.name.startsWith(`${folder.name}${DELIMITER}`));
+
   for (const folder of folders) {
     if (!matchers.some((matches) => matches(folder.name))) continue;
-    if (onlySubscribed && !folder.info?.subscribed) continue;
-    if (onlySpecialUse && !folder.info?.specialUse) continue;
-    const hasChildren = folders.some((other) =>
-      other.name.startsWith(`${folder.name}${DELIMITER}`),
-    );
+    // RECURSIVEMATCH: a parent is listed for its matching children, with CHILDINFO.
+    const childInfo: string[] = [];
+    if (recursive && onlySubscribed && !folder.info?.subscribed) {
+      if (descendants(folder).some((child) => child.info?.subscribed)) childInfo.push('SUBSCRIBED');
+    }
+    if (recursive && onlySpecialUse && !folder.info?.specialUse) {
+      if (descendants(folder).some((child) => child.info?.specialUse))
+        childInfo.push('SPECIAL-USE');
+    }
+    if (childInfo.length === 0) {
+      if (onlySubscribed && !folder.info?.subscribed) continue;
+      if (onlySpecialUse && !folder.info?.specialUse) continue;
+    }
+    const hasChildren = descendants(folder).length > 0;
     const attributes: string[] = [];
     if (folder.placeholder) attributes.push('\\Noselect');
     if (name === 'LIST') attributes.push(hasChildren ? '\\HasChildren' : '\\HasNoChildren');
     if (showSubscribed && folder.info?.subscribed) attributes.push('\\Subscribed');
     if (folder.info?.specialUse) attributes.push(folder.info.specialUse);
-    context.send(
-      untagged([
-        new Atom(name),
-        attributes.map((a) => new Atom(a)),
-        DELIMITER,
-        toClientName(folder.name),
-      ]),
-    );
+    const line: ImapValue[] = [
+      new Atom(name),
+      attributes.map((a) => new Atom(a)),
+      DELIMITER,
+      toClientName(folder.name),
+    ];
+    if (childInfo.length) line.push(['CHILDINFO', childInfo]);
+    context.send(untagged(line));
     if (returnOptions.status && !folder.placeholder) {
       context.send(await statusLine(context, folder.name, returnOptions.status));
     }

@@ -88,6 +88,20 @@ describe('mailbox commands', () => {
     );
   });
 
+  it('LIST-EXTENDED: RECURSIVEMATCH reports parents of subscribed folders with CHILDINFO', async () => {
+    const { command } = await loggedIn();
+    await command('a', 'CREATE Projects/Dizi');
+    await command('b', 'UNSUBSCRIBE Projects');
+    const listed = await command('c', 'LIST (SUBSCRIBED RECURSIVEMATCH) "" "%"');
+    assert.match(
+      listed,
+      /\* LIST \(\\HasChildren\) "\/" "Projects" \("CHILDINFO" \("SUBSCRIBED"\)\)\r\n/,
+    );
+    assert.doesNotMatch(await command('d', 'LIST (SUBSCRIBED) "" "%"'), /Projects/);
+    assert.match(await command('e', 'LIST (RECURSIVEMATCH) "" "%"'), /e BAD/);
+    assert.match(await command('f', 'LIST (BOGUS) "" "%"'), /f BAD/);
+  });
+
   it('STATUS, NAMESPACE, quota, ID and ENABLE answers', async () => {
     const { command, access } = await loggedIn();
     await access.appendMessage(

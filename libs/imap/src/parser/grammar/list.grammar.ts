@@ -3,6 +3,8 @@ import type { ImapCommand, ListReturnOptions, StatusItem } from '../command-type
 import { ImapSyntaxError } from '../syntax-error';
 import { readStatusItems } from './status.grammar';
 
+const SELECTION_OPTIONS = ['SUBSCRIBED', 'REMOTE', 'RECURSIVEMATCH', 'SPECIAL-USE'];
+
 function readReturnOptions(scanner: ArgumentScanner): ListReturnOptions {
   const options: {
     specialUse: boolean;
@@ -34,8 +36,18 @@ export function parseList(scanner: ArgumentScanner, name: 'LIST' | 'LSUB'): Imap
   const selection: string[] = [];
   if (name === 'LIST' && scanner.tryOpenList()) {
     while (!scanner.tryCloseList()) {
-      selection.push(scanner.atom().toUpperCase());
+      const option = scanner.atom().toUpperCase();
+      if (!SELECTION_OPTIONS.includes(option))
+        throw new ImapSyntaxError(`Unknown LIST selection option ${option}`);
+      selection.push(option);
       if (!scanner.peekIs(0x29)) scanner.space();
+    }
+    // RFC 5258 3: RECURSIVEMATCH only qualifies another selection option.
+    if (
+      selection.includes('RECURSIVEMATCH') &&
+      !selection.some((o) => o !== 'RECURSIVEMATCH' && o !== 'REMOTE')
+    ) {
+      throw new ImapSyntaxError('RECURSIVEMATCH needs another selection option');
     }
     scanner.space();
   }
