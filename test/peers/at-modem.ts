@@ -241,7 +241,13 @@ export class AtModemSimulator {
       }
       const end = this.input.indexOf('\r');
       if (end < 0) return;
-      const line = this.input.slice(0, end).replace(/^\n+/, '').trim();
+      // A stray ESC outside PDU input cancels nothing and is dropped, as modems do.
+      const line = this.input
+        .slice(0, end)
+        .split(String.fromCharCode(ESC))
+        .join('')
+        .replace(/^\n+/, '')
+        .trim();
       this.input = this.input.slice(end + 1);
       if (!line) continue;
       if (this.echo) this.port.write(`${line}\r`);

@@ -292,13 +292,18 @@ export class ModemLink extends SmsLink {
   /** AT set-up (27.007/27.005): sync, echo off, numeric errors, PIN, PDU mode, storage, indications. */
   private async setUp(channel: AtChannel): Promise<void> {
     const quick = { timeoutMs: Math.min(this.config.commandTimeoutMs, 2_000) };
+    channel.cancelPendingPdu();
     let synced = false;
     for (let i = 0; i < 3 && !synced; i++) {
       try {
         await channel.send('AT', quick);
         synced = true;
       } catch (error) {
-        if (!(error instanceof AtTimeoutError) && !(error instanceof AtCommandError)) throw error;
+        const retry =
+          error instanceof AtTimeoutError ||
+          error instanceof AtCommandError ||
+          error instanceof CmeError;
+        if (!retry) throw error;
       }
     }
     if (!synced) throw new AtTimeoutError('AT', quick.timeoutMs * 3);
@@ -406,6 +411,9 @@ export class ModemLink extends SmsLink {
     channel: AtChannel,
     urc: Extract<Urc, { kind: 'cmt' | 'cds' }>,
   ): Promise<void> {
+    // A +CDS may arrive in the same read as the +CMGS it reports on: let the submit
+    // record its TP-MR first (its continuation runs as a microtask).
+    await new Promise<void>((resolve) => setImmediate(resolve));
     let taken: boolean;
     try {
       const pdu = decodeSmsPdu(urc.pdu, {

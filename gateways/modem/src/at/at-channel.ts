@@ -104,6 +104,14 @@ export class AtChannel {
     });
   }
 
+  /**
+   * Writes ESC outside any command: a modem left waiting for a PDU after its "> "
+   * prompt (the link timed out, or restarted) drops it and answers commands again.
+   */
+  cancelPendingPdu(): void {
+    if (!this.closedError) this.write(ESC);
+  }
+
   /** Closes the port; waiting commands fail with ModemClosedError. */
   async close(): Promise<void> {
     this.onClosed(new Error('closed by the link'));
