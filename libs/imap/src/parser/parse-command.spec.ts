@@ -275,7 +275,10 @@ describe('parseCommand: other commands', () => {
       unchangedSince: 320162338,
     });
     parseError('a STORE 1 FLAGZ (\\Seen)');
-    parseError('a STORE 1 FLAGS (\\Recent)');
+    parseError('a STORE 1 FLAGS (\\Bogus)');
+    // \Recent is valid syntax, but only the server sets it: it is dropped.
+    const recent = parse('a STORE 1 FLAGS (\\Recent \\Seen)');
+    assert.deepEqual(recent.name === 'STORE' && recent.flags, ['\\Seen']);
   });
 
   it('APPEND with flags, date and literal', () => {

@@ -3,19 +3,28 @@ import { ImapSyntaxError } from '../syntax-error';
 
 const SYSTEM_FLAGS = ['\\ANSWERED', '\\FLAGGED', '\\DELETED', '\\SEEN', '\\DRAFT'];
 
+/** `\Recent` is valid syntax in a flag list but only the server sets it (RFC 3501 2.3.2). */
+const RECENT = '\\Recent';
+
 /**
  * flag = "\Answered" / "\Flagged" / "\Deleted" / "\Seen" / "\Draft" / keyword.
- * System flags are returned in their canonical case; `\Recent` cannot be stored.
+ * System flags are returned in their canonical case.
  */
 export function readFlag(scanner: ArgumentScanner): string {
   if (scanner.tryByte(0x5c)) {
     const name = scanner.atom();
+    const canonical = `\\${name[0].toUpperCase()}${name.slice(1).toLowerCase()}`;
+    if (canonical === RECENT) return RECENT;
     const upper = `\\${name.toUpperCase()}`;
-    const system = SYSTEM_FLAGS.find((flag) => flag === upper);
-    if (!system) throw new ImapSyntaxError(`Unknown system flag \\${name}`);
-    return `\\${name[0].toUpperCase()}${name.slice(1).toLowerCase()}`;
+    if (!SYSTEM_FLAGS.includes(upper)) throw new ImapSyntaxError(`Unknown system flag \\${name}`);
+    return canonical;
   }
   return scanner.atom();
+}
+
+/** Flags a client may set: what it sent without `\Recent`, which it cannot change. */
+function settable(flags: string[]): string[] {
+  return flags.filter((flag) => flag !== RECENT);
 }
 
 /** flag-list = "(" [flag *(SP flag)] ")" */
@@ -25,7 +34,7 @@ export function readFlagList(scanner: ArgumentScanner): string[] {
   if (scanner.tryCloseList()) return flags;
   for (;;) {
     flags.push(readFlag(scanner));
-    if (scanner.tryCloseList()) return flags;
+    if (scanner.tryCloseList()) return settable(flags);
     scanner.space();
   }
 }
@@ -35,5 +44,5 @@ export function readStoreFlags(scanner: ArgumentScanner): string[] {
   if (scanner.peekIs(0x28)) return readFlagList(scanner);
   const flags = [readFlag(scanner)];
   while (scanner.trySpace()) flags.push(readFlag(scanner));
-  return flags;
+  return settable(flags);
 }
