@@ -47,6 +47,8 @@ describe('imapflow against the Dizi IMAP server', () => {
     const imap = client();
     await imap.connect();
     assert.equal(imap.secureConnection, true);
+    // imapflow negotiated COMPRESS=DEFLATE (its deflate stream exists only then).
+    assert.ok((imap as unknown as { _deflate?: object })._deflate, 'COMPRESS=DEFLATE in use');
     const folders = await imap.list();
     const byUse = new Map(folders.map((f) => [f.specialUse, f.path]));
     assert.equal(byUse.get('\\Sent'), 'Sent');
