@@ -24,6 +24,7 @@ ensureSystemPackages([
   ['mbsync', 'isync'],
   ['fetchmail', 'fetchmail'],
   ['perl -MNet::SMPP -e1', 'libnet-smpp-perl'],
+  ['tshark', 'tshark'],
 ]);
 build(root);
 if (!filter.length) {

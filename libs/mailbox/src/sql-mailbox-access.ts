@@ -94,11 +94,10 @@ export class SqlMailboxAccess implements MailboxAccess {
   }
 
   async readMessage(folder: string, uid: number): Promise<Buffer> {
-    const f = await this.mailboxes.findFolder(this.userId, folder);
-    if (!f) throw new MailboxAccessError('NONEXISTENT', `no folder ${folder}`);
-    const msg = await this.mailboxes.findMessage(f.id, uid);
-    if (!msg) throw new MailboxAccessError('NONEXISTENT', `message ${uid} no longer exists`);
-    return this.blobs.read(msg.blobId);
+    const where = await this.mailboxes.locateMessage(this.userId, folder, uid);
+    if (!where)
+      throw new MailboxAccessError('NONEXISTENT', `message ${uid} in ${folder} no longer exists`);
+    return this.blobs.read(where.blobId, where.size);
   }
 
   async appendMessage(
@@ -225,7 +224,9 @@ export class SqlMailboxAccess implements MailboxAccess {
   }
 }
 
-function state(m: MessageEntity): MessageState {
+function state(
+  m: Pick<MessageEntity, 'uid' | 'flags' | 'modseq' | 'internalDate' | 'size'>,
+): MessageState {
   return {
     uid: m.uid,
     flags: splitFlags(m.flags),

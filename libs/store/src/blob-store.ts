@@ -1,7 +1,9 @@
-import { createReadStream, promises as fs } from 'node:fs';
+import { createReadStream, promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { fsyncDir, writeFileDurably } from './durable-file';
+
+const SYNC_READ_MAX = 256 * 1024;
 
 /**
  * Where raw messages live, written once and shared by every mailbox copy. An interface
@@ -17,7 +19,8 @@ export interface BlobStore {
   adoptMany(items: Array<{ id: string; sourceFile: string }>): Promise<void>;
   /** Stores bytes built here (IMAP APPEND) durably under `id`. */
   put(id: string, data: Buffer): Promise<void>;
-  read(id: string): Promise<Buffer>;
+  /** The whole message; `sizeHint` (from SQL) lets small files be read in one go. */
+  read(id: string, sizeHint?: number): Promise<Buffer>;
   stream(id: string, range?: { start: number; end: number }): Readable;
   /** A path on the local file system, for consumers that stream to sockets. */
   localPath(id: string): string;
@@ -86,7 +89,12 @@ export class FsBlobStore implements BlobStore {
     await writeFileDurably(target, data);
   }
 
-  read(id: string): Promise<Buffer> {
+  async read(id: string, sizeHint?: number): Promise<Buffer> {
+    // A small file from the page cache reads faster synchronously than through four
+    // thread-pool round trips (open, fstat, read, close); big ones stay asynchronous so
+    // one large attachment does not stall every other session.
+    if (sizeHint !== undefined && sizeHint <= SYNC_READ_MAX)
+      return readFileSync(this.localPath(id));
     return fs.readFile(this.localPath(id));
   }
 

@@ -3,12 +3,10 @@ import { Database } from './database';
 import { placeholder, releaseBlobRefs } from './directory.repository';
 import { rows } from './raw-sql';
 import {
-  BlobEntity,
   ExpungedMessageEntity,
   FolderEntity,
   InboundDeliveryEntity,
   MessageEntity,
-  UserEntity,
 } from './entities';
 
 /** Decoded header fields kept with every copy, for lists, alerts and IMAP ENVELOPE speed-ups. */
@@ -59,6 +57,16 @@ export class MailboxError extends Error {
   ) {
     super(message);
   }
+}
+
+/** What a folder listing needs of each message. */
+export interface FolderMessageRow {
+  uid: number;
+  /** Space-separated flags, as stored. */
+  flags: string;
+  modseq: number;
+  internalDate: number;
+  size: number;
 }
 
 export interface FlagChange {
@@ -189,6 +197,24 @@ export class MailboxRepository {
       m.find(MessageEntity, { where: { folderId }, order: { uid: 'ASC' } }),
     );
   }
+  /**
+   * Where a message's bytes are: one parameterized statement (the same SQL text every
+   * time, so it stays prepared); called for every message IMAP FETCH and POP3 RETR send.
+   */
+  locateMessage(
+    userId: number,
+    folderName: string,
+    uid: number,
+  ): Promise<{ blobId: string; size: number } | null> {
+    return this.db.run(async (m) => {
+      const [r] = await rows<{ blob_id: string; size: number | string }>(
+        m,
+        'SELECT m.blob_id, m.size FROM messages m JOIN folders f ON f.id = m.folder_id WHERE f.user_id = ? AND f.name = ? AND m.uid = ?',
+        [userId, folderName, uid],
+      );
+      return r ? { blobId: r.blob_id, size: Number(r.size) } : null;
+    });
+  }
   findMessage(folderId: number, uid: number): Promise<MessageEntity | null> {
     return this.db.run((m) => m.findOneBy(MessageEntity, { folderId, uid }));
   }
@@ -275,13 +301,29 @@ export class MailboxRepository {
     userId: number,
     name: string,
     claimRecent: boolean,
-  ): Promise<{ folder: FolderEntity; messages: MessageEntity[]; recentUids: number[] }> {
+  ): Promise<{ folder: FolderEntity; messages: FolderMessageRow[]; recentUids: number[] }> {
     return this.db.tx(async (m) => {
       const folder = await requireFolder(m, userId, name);
-      const messages = await m.find(MessageEntity, {
-        where: { folderId: folder.id },
-        order: { uid: 'ASC' },
-      });
+      // Raw rows: hydrating thousands of entities costs more than the query.
+      const messages = (
+        await rows<{
+          uid: number;
+          flags: string;
+          modseq: number | string;
+          internal_date: number | string;
+          size: number | string;
+        }>(
+          m,
+          'SELECT uid, flags, modseq, internal_date, size FROM messages WHERE folder_id = ? ORDER BY uid',
+          [folder.id],
+        )
+      ).map((r) => ({
+        uid: Number(r.uid),
+        flags: r.flags,
+        modseq: Number(r.modseq),
+        internalDate: Number(r.internal_date),
+        size: Number(r.size),
+      }));
       const recentUids = messages.filter((x) => x.uid > folder.recentUid).map((x) => x.uid);
       if (claimRecent && recentUids.length) {
         await m.update(
