@@ -26,6 +26,15 @@ export function parseDateTime(text: string): Date {
     /^ ?(\d{1,2})-([A-Za-z]{3})-(\d{4}) (\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2})$/.exec(text);
   if (!match) throw new ImapSyntaxError(`Invalid date-time "${text}"`);
   const [, day, month, year, hours, minutes, seconds, sign, zoneHours, zoneMinutes] = match;
+  if (
+    Number(day) < 1 ||
+    Number(day) > 31 ||
+    Number(hours) > 23 ||
+    Number(minutes) > 59 ||
+    Number(seconds) > 60
+  ) {
+    throw new ImapSyntaxError(`Invalid date-time "${text}"`);
+  }
   const utc = Date.UTC(
     Number(year),
     monthIndex(month),
