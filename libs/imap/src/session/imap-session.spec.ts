@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { ImapAuthenticator, MailboxAccess, MailboxChange } from '../mailbox-access';
+import { InMemoryMailStore } from '../testing/in-memory-mailbox-access';
 import { sessionHarness } from '../testing/session-harness';
 import { DEFAULT_SESSION_LIMITS } from './imap-session';
 
@@ -91,6 +93,52 @@ describe('ImapSession', () => {
     assert.match(await transport.until(/c OK.*\r\n/), /c OK IDLE terminated/);
     send('d IDLE\r\nNOT DONE\r\n');
     assert.match(await transport.until(/d (OK|BAD).*\r\n/), /d BAD Expected DONE/);
+  });
+
+  it('coalesces a burst of change events during IDLE into one folder read', async () => {
+    const store = new InMemoryMailStore();
+    const owner = store.addUser('w', 'p');
+    let reads = 0;
+    let notify: ((change: MailboxChange) => void) | undefined;
+    // The session's view of the store, counting folder reads and holding its listener.
+    const authenticator: ImapAuthenticator = {
+      async authenticate(user, password) {
+        const access = await store.authenticate(user, password);
+        if (!access) return null;
+        return new Proxy(access, {
+          get(target, property, receiver) {
+            if (property === 'selectFolder') {
+              return (...args: Parameters<MailboxAccess['selectFolder']>) => {
+                reads++;
+                return target.selectFolder(...args);
+              };
+            }
+            if (property === 'subscribe') {
+              return (listener: (change: MailboxChange) => void) => {
+                notify = listener;
+                return () => undefined;
+              };
+            }
+            return Reflect.get(target, property, receiver);
+          },
+        });
+      },
+    };
+    const { send, transport, command } = await setup({ authenticator, idleKeepaliveMs: 60_000 });
+    await command('a', 'LOGIN w p');
+    await command('b', 'SELECT INBOX');
+    send('c IDLE\r\n');
+    await transport.until(/\+ idling\r\n/);
+    for (let i = 0; i < 50; i++) {
+      await owner.appendMessage('INBOX', Buffer.from(`Subject: ${i}\r\n\r\n`), [], new Date());
+    }
+    // 50 events at once, as a store relaying a burst from Redis would deliver them.
+    reads = 0;
+    for (let i = 0; i < 50; i++) notify?.({ folder: 'INBOX', kind: 'added' });
+    await transport.until(/\* 50 EXISTS\r\n/);
+    assert.ok(reads <= 2, `${reads} folder reads for one burst of 50 events`);
+    send('DONE\r\n');
+    await transport.until(/c OK/);
   });
 
   it('ends an IDLE that outlives the server time-out with BYE', async () => {

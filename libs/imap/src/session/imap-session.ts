@@ -370,7 +370,8 @@ export class ImapSession {
       const selected = this.state.selected;
       if (!selected || change.folder !== selected.name || this.closed) return;
       this.state.selectedDirty = true;
-      if (this.idle) {
+      // One pending update covers any number of changes: it reads the folder as it is then.
+      if (this.idle && !this.queue.some((event) => event.type === 'selected-changed')) {
         this.queue.push({ type: 'selected-changed' });
         void this.run();
       }
