@@ -10,6 +10,7 @@ export function capabilityValues(context: CommandContext): Atom[] {
     requireTlsForAuth: context.settings.requireTlsForAuth,
     authenticated: context.state.phase !== 'not-authenticated',
     compressed: context.state.compressed,
+    appendLimit: context.appendLimit,
   });
   return list.map((name) => new Atom(name));
 }

@@ -9,6 +9,8 @@ export interface CapabilityContext {
   readonly authenticated: boolean;
   /** COMPRESS is offered only once, and not after it was started. */
   readonly compressed: boolean;
+  /** Largest message APPEND takes (RFC 7889 APPENDLIMIT), so clients need not try bigger. */
+  readonly appendLimit: number;
 }
 
 /**
@@ -39,7 +41,7 @@ const EXTENSIONS = [
 ];
 
 export function capabilities(context: CapabilityContext): string[] {
-  const list = ['IMAP4rev1', ...EXTENSIONS];
+  const list = ['IMAP4rev1', ...EXTENSIONS, `APPENDLIMIT=${context.appendLimit}`];
   if (!context.authenticated) {
     if (context.tlsAvailable && !context.secure) list.push('STARTTLS');
     if (context.requireTlsForAuth && !context.secure) list.push('LOGINDISABLED');

@@ -48,7 +48,9 @@ describe('response writer', () => {
       requireTlsForAuth: true,
       authenticated: false,
       compressed: false,
+      appendLimit: 1000,
     });
+    assert.ok(plain.includes('APPENDLIMIT=1000'));
     assert.ok(plain.includes('IMAP4rev1') && plain.includes('IDLE') && plain.includes('QRESYNC'));
     assert.ok(plain.includes('STARTTLS') && plain.includes('LOGINDISABLED'));
     assert.ok(!plain.includes('AUTH=PLAIN'));
@@ -58,6 +60,7 @@ describe('response writer', () => {
       requireTlsForAuth: true,
       authenticated: false,
       compressed: false,
+      appendLimit: 1000,
     });
     assert.ok(tls.includes('AUTH=PLAIN') && !tls.includes('STARTTLS'));
     const after = capabilities({
@@ -66,6 +69,7 @@ describe('response writer', () => {
       requireTlsForAuth: true,
       authenticated: true,
       compressed: true,
+      appendLimit: 1000,
     });
     assert.ok(!after.includes('AUTH=PLAIN') && !after.includes('COMPRESS=DEFLATE'));
   });

@@ -38,6 +38,8 @@ export interface CommandContext {
   readonly tag: string;
   readonly state: SessionState;
   readonly settings: SessionSettings;
+  /** Largest literal (so message) the session accepts once logged in. */
+  readonly appendLimit: number;
   /** Writes untagged data or a continuation request now. */
   send(data: Buffer): void;
   /** Resolves when the client has taken what was sent (large FETCH answers). */

@@ -113,6 +113,7 @@ export class ImapSession {
       requireTlsForAuth: this.settings.requireTlsForAuth,
       authenticated: false,
       compressed: false,
+      appendLimit: this.limits.maxLiteralSize,
     });
     this.write(
       statusResponse(
@@ -383,6 +384,7 @@ export class ImapSession {
       tag,
       state: this.state,
       settings: this.settings,
+      appendLimit: this.limits.maxLiteralSize,
       send: (data) => this.write(data),
       drain: async () => {
         if (!this.sendBufferFull) return;
