@@ -25,6 +25,7 @@ ensureSystemPackages([
   ['fetchmail', 'fetchmail'],
   ['perl -MNet::SMPP -e1', 'libnet-smpp-perl'],
   ['tshark', 'tshark'],
+  ['gammu', 'gammu'],
 ]);
 build(root);
 if (!filter.length) {

@@ -54,6 +54,8 @@ export class DiziHarness {
                 directory: s.directory,
                 queue: new QueueAdmin(s.outboundRepo, s.blobs, s.outbound),
                 auth: { token: config.http.adminToken },
+                sms: s.sms,
+                smsLinks: s.smsLinks,
                 log,
               },
               0,

@@ -2,6 +2,11 @@ import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '@dizi/config';
+import Redis from 'ioredis';
+import type { ConnectionOptions } from 'bullmq';
+import { createLogger } from '@dizi/logging';
+import { redisOptions } from '@dizi/queue';
+import { PublishedLinkHealth, readLinkHealth, SmsService } from '@dizi/sms';
 import { DirectoryService } from '@dizi/directory';
 import { DiziError } from '@dizi/errors';
 import { QueueAdmin } from '@dizi/admin';
@@ -11,8 +16,10 @@ import {
   FsBlobStore,
   openDataSource,
   OutboundQueueRepository,
+  SmsRepository,
 } from '@dizi/store';
 import { RetryThroughRedis } from './retry-through-redis';
+import { serverRedisUrl } from './server-redis';
 
 /**
  * `dizi`: the admin command. It works on the same database and data folder as the
@@ -206,6 +213,74 @@ async function main(argv: string[]): Promise<void> {
     await (await queueAdmin(false)).remove(id);
     console.log(`${id} removed from the queue`);
   });
+
+  const sms = program.command('sms').description('SMS through the configured links');
+  sms
+    .command('send <text>')
+    .requiredOption('--to <number>', 'destination number, e.g. 13800138000')
+    .option('--at <time>', 'send at this time (ISO 8601) instead of now')
+    .action(async (text: string, o: { to: string; at?: string }) => {
+      const url = serverRedisUrl(config);
+      const service = new SmsService(
+        new SmsRepository(await open()),
+        {
+          ...redisOptions(url ?? 'redis://127.0.0.1:1'),
+          maxRetriesPerRequest: 1,
+          retryStrategy: () => null,
+          lazyConnect: false,
+        } as ConnectionOptions,
+        createLogger('silent'),
+      );
+      try {
+        const v = await service.send({
+          to: o.to,
+          text,
+          at: o.at ? new Date(o.at) : undefined,
+          purpose: 'cli',
+        });
+        console.log(`SMS ${v.id} queued for ${v.to}${v.sendAt ? ` at ${v.sendAt}` : ''}`);
+        if (!url) console.log('the server is not running here; it will send it when it starts');
+      } finally {
+        await service.close().catch(() => undefined);
+      }
+    });
+  sms.command('status <id>').action(async (id: string) => {
+    const row = await new SmsRepository(await open()).get(id);
+    if (!row) throw new DiziError('not-found', `no SMS ${id}`, 'id');
+    console.log(
+      `${row.id}\t${row.direction}\t${row.toNumber}\t${row.status}${row.linkId ? `\tvia ${row.linkId}` : ''}${row.error ? `\t${row.error}` : ''}`,
+    );
+  });
+
+  program
+    .command('link')
+    .description('SMS links')
+    .command('list')
+    .action(async () => {
+      const url = serverRedisUrl(config);
+      let health: PublishedLinkHealth[] = [];
+      if (url) {
+        const redis = new Redis({
+          ...redisOptions(url),
+          maxRetriesPerRequest: 1,
+          retryStrategy: () => null,
+        });
+        redis.on('error', () => undefined);
+        health = await readLinkHealth(redis).catch(() => []);
+        redis.disconnect();
+      }
+      const configured = config.links.map((l) => String(l.id));
+      if (!configured.length && !health.length)
+        console.log('no links configured (see `links:` in docs/configuration.md)');
+      for (const id of new Set([...configured, ...health.map((h) => h.id)])) {
+        const h = health.find((x) => x.id === id);
+        console.log(
+          h
+            ? `${h.id}\t${h.kind}\t${h.state}\twindow ${h.windowInUse}/${h.windowSize}\t${h.ratePerSec.toFixed(1)}/${h.tps} per s\terrors ${h.errors}${h.lastError ? `\t${h.lastError}` : ''}`
+            : `${id}\t-\tnot running (no server has reported this link)`,
+        );
+      }
+    });
 
   try {
     await program.parseAsync(argv);

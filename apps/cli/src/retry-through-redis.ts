@@ -1,11 +1,10 @@
-import { existsSync } from 'node:fs';
 import { Queue } from 'bullmq';
 import type { ConnectionOptions } from 'bullmq';
 import { DiziConfig } from '@dizi/config';
-import { redisOptions, RedisSupervisor } from '@dizi/queue';
+import { redisOptions } from '@dizi/queue';
 import { addDeliveryJob, DELIVERY_QUEUE, DeliveryJob } from '@dizi/smtp';
 import { OutboundQueueRepository } from '@dizi/store';
-import { createLogger } from '@dizi/logging';
+import { serverRedisUrl } from './server-redis';
 
 /**
  * `dizi queue retry`: makes the recipients due in SQL, then, when the server's Redis is
@@ -20,7 +19,7 @@ export class RetryThroughRedis {
 
   async retryNow(messageId: string): Promise<number> {
     const n = await this.repo.retryNow(messageId);
-    const url = this.config.redisUrl || this.privateRedisUrl();
+    const url = serverRedisUrl(this.config);
     if (!url) return n;
     const entry = await this.repo.get(messageId);
     const queue = new Queue<DeliveryJob>(DELIVERY_QUEUE, {
@@ -42,10 +41,5 @@ export class RetryThroughRedis {
       await queue.close().catch(() => undefined);
     }
     return n;
-  }
-
-  private privateRedisUrl(): string | null {
-    const sup = new RedisSupervisor(this.config.dataDir, createLogger('silent'));
-    return existsSync(sup.socketPath) ? sup.url() : null;
   }
 }

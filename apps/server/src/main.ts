@@ -27,6 +27,8 @@ async function main(): Promise<void> {
           directory: s.directory,
           queue: new QueueAdmin(s.outboundRepo, s.blobs, s.outbound),
           auth: { token: config.http.adminToken },
+          sms: s.sms,
+          smsLinks: s.smsLinks,
           log: log.child({ component: 'http' }),
         },
         config.http.port,

@@ -5,6 +5,10 @@ import { DiziConfig } from '@dizi/config';
 import { DirectoryService, RecipientResolver } from '@dizi/directory';
 import { ImapServer } from '@dizi/imap';
 import { Pop3Server } from '@dizi/pop3';
+import { SmsLinks, SmsService } from '@dizi/sms';
+import Redis from 'ioredis';
+import { hostname as osHostname } from 'node:os';
+import { SMS_GATEWAYS } from './gateways';
 import { MailboxEvents, StoreAuthenticator } from '@dizi/mailbox';
 import { NoticeTemplates, readHeaderBlock } from '@dizi/mail';
 import type { Logger } from '@dizi/logging';
@@ -30,6 +34,7 @@ import {
   MailboxRepository,
   openDataSource,
   OutboundQueueRepository,
+  SmsRepository,
 } from '@dizi/store';
 import { loadTlsMaterial } from './tls-material';
 
@@ -54,6 +59,8 @@ export interface DiziServices {
   outbound: OutboundDelivery;
   notices: SystemNotices;
   events: MailboxEvents;
+  sms: SmsService;
+  smsLinks: SmsLinks;
 }
 
 /**
@@ -110,6 +117,18 @@ export class DiziRuntime {
     const events = new MailboxEvents(
       redisOptions(redisUrl),
       log.child({ component: 'mailbox-events' }),
+    );
+    const smsLinks = new SmsLinks(
+      SmsLinks.registry(SMS_GATEWAYS),
+      config.links,
+      new Redis(redisOptions(redisUrl)),
+      log.child({ component: 'sms-links' }),
+      `${osHostname()}:${process.pid}`,
+    );
+    const sms = new SmsService(
+      new SmsRepository(db),
+      redisOptions(redisUrl) as ConnectionOptions,
+      log.child({ component: 'sms' }),
     );
     const spool = new Spool(config.dataDir);
     await spool.init();
@@ -190,6 +209,8 @@ export class DiziRuntime {
       outbound,
       notices,
       events,
+      sms,
+      smsLinks,
     };
     const runtime: DiziRuntime = new DiziRuntime(services, supervisor, redisUrl);
     try {
@@ -206,7 +227,13 @@ export class DiziRuntime {
   ): Promise<void> {
     const { config, log } = this.services;
     const roles = new Set(config.roles);
-    if (roles.has('worker')) await this.services.outbound.startWorker();
+    // A bad link configuration stops the start with the link and field named.
+    this.services.smsLinks.validate();
+    if (roles.has('worker')) {
+      await this.services.outbound.startWorker();
+      await this.services.smsLinks.start(this.services.sms);
+      await this.services.sms.startWorker(this.services.smsLinks);
+    }
     // The spool is local to the node that accepted the mail: finish it before listening.
     await this.services.processor.recover();
     if (roles.has('smtp') || roles.has('submission')) {
@@ -329,6 +356,8 @@ export class DiziRuntime {
     await this.services.processor.idle();
     this.services.processor.stop();
     await this.services.outbound.close();
+    await this.services.sms.close();
+    await this.services.smsLinks.stop();
     await this.services.events.close();
     await this.services.db.close();
     await this.services.spool.close();

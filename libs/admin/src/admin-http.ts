@@ -11,7 +11,9 @@ import {
   QueueController,
   UsersController,
 } from './admin.controllers';
-import { ADMIN_AUTH, DIRECTORY_SERVICE, QUEUE_ADMIN } from './admin.tokens';
+import { ADMIN_AUTH, DIRECTORY_SERVICE, QUEUE_ADMIN, SMS_LINKS, SMS_SERVICE } from './admin.tokens';
+import { SmsController } from './sms.controller';
+import type { SmsLinks, SmsService } from '@dizi/sms';
 import { DiziErrorFilter } from './dizi-error.filter';
 import { QueueAdmin } from './queue-admin';
 
@@ -19,6 +21,8 @@ export interface AdminHttpDeps {
   directory: DirectoryService;
   queue: QueueAdmin;
   auth: AdminAuthOptions;
+  sms: SmsService;
+  smsLinks: SmsLinks;
   log: Logger;
 }
 
@@ -52,12 +56,15 @@ export async function startAdminHttp(
       AliasesController,
       GroupsController,
       QueueController,
+      SmsController,
     ],
     providers: [
       AdminAuthGuard,
       { provide: DIRECTORY_SERVICE, useValue: deps.directory },
       { provide: QUEUE_ADMIN, useValue: deps.queue },
       { provide: ADMIN_AUTH, useValue: deps.auth },
+      { provide: SMS_SERVICE, useValue: deps.sms },
+      { provide: SMS_LINKS, useValue: deps.smsLinks },
     ],
   })
   class AdminHttpModule {}

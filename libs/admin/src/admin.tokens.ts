@@ -2,3 +2,5 @@
 export const DIRECTORY_SERVICE = Symbol('DirectoryService');
 export const QUEUE_ADMIN = Symbol('QueueAdmin');
 export const ADMIN_AUTH = Symbol('AdminAuth');
+export const SMS_SERVICE = Symbol('SmsService');
+export const SMS_LINKS = Symbol('SmsLinks');

@@ -9,4 +9,5 @@ export * from './password';
 export * from './directory.repository';
 export * from './mailbox.repository';
 export * from './outbound-queue.repository';
+export * from './sms.repository';
 export { MIGRATIONS } from './migrations';

@@ -7,6 +7,7 @@ import { InboundDeliveryEntity } from './inbound-delivery.entity';
 import { ExpungedMessageEntity, MessageEntity } from './message.entity';
 import { OutboundMessageEntity, OutboundRecipientEntity } from './outbound.entity';
 import { UserEntity } from './user.entity';
+import { SmsMessageEntity, SmsSegmentEntity } from './sms.entity';
 
 export * from './alias.entity';
 export * from './blob.entity';
@@ -17,6 +18,7 @@ export * from './inbound-delivery.entity';
 export * from './message.entity';
 export * from './outbound.entity';
 export * from './user.entity';
+export * from './sms.entity';
 
 export const ENTITIES = [
   DomainEntity,
@@ -31,4 +33,6 @@ export const ENTITIES = [
   InboundDeliveryEntity,
   OutboundMessageEntity,
   OutboundRecipientEntity,
+  SmsMessageEntity,
+  SmsSegmentEntity,
 ];

@@ -1,0 +1,21 @@
+import type { SmsLinkFactory } from '@dizi/gateway-kit';
+import { cmppLinkFactory } from '@dizi/gateways/cmpp';
+import { httpSmsLinkFactory } from '@dizi/gateways/http-sms';
+import { modemLinkFactory, modemPoolFactory } from '@dizi/gateways/modem';
+import { sgipLinkFactory } from '@dizi/gateways/sgip';
+import { smgpLinkFactory } from '@dizi/gateways/smgp';
+import { smppLinkFactory } from '@dizi/gateways/smpp';
+
+/**
+ * The SMS gateway modules this server is built with. The core never imports a gateway;
+ * adding one is its own folder plus one line here.
+ */
+export const SMS_GATEWAYS: readonly SmsLinkFactory[] = [
+  cmppLinkFactory,
+  sgipLinkFactory,
+  smgpLinkFactory,
+  smppLinkFactory,
+  modemLinkFactory,
+  modemPoolFactory,
+  httpSmsLinkFactory,
+] as SmsLinkFactory[];

@@ -1,0 +1,2 @@
+export * from './sms-links';
+export * from './sms.service';

@@ -1,0 +1,304 @@
+import { randomBytes } from 'node:crypto';
+import { Job, Queue, Worker } from 'bullmq';
+import type { ConnectionOptions } from 'bullmq';
+import type { Logger } from 'pino';
+import { DiziError } from '@dizi/errors';
+import {
+  DeliveryReport,
+  GatewayError,
+  InboundMessage,
+  InboundSink,
+  LinkDownError,
+  NoRouteError,
+  SubmitRefusedError,
+} from '@dizi/gateway-kit';
+import { SmsMessageEntity, SmsRepository, SmsSegmentEntity } from '@dizi/store';
+import { SmsLinks } from './sms-links';
+
+export const SMS_QUEUE = 'dizi-sms';
+const MAX_TEXT = 2000;
+/** Tries of one SMS when no link can take it (all down, or refused); about 20 minutes in all. */
+const SEND_ATTEMPTS = 8;
+
+export interface SendSmsInput {
+  to: string;
+  text: string;
+  /** Not before this time (H7: scheduled SMS and reminders). */
+  at?: Date;
+  purpose?: string;
+  userId?: number | null;
+}
+
+export interface SmsView {
+  id: string;
+  direction: string;
+  to: string;
+  from: string;
+  text: string;
+  status: string;
+  linkId: string | null;
+  segments: Array<{ seq: number; carrierId: string; status: string; carrierStatus: string | null }>;
+  error: string | null;
+  sendAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** What other modules do with inbound SMS (commands, SMS to mail: issue 5). */
+export type InboundSmsListener = (
+  sms: SmsMessageEntity,
+  message: InboundMessage,
+) => Promise<void> | void;
+
+/**
+ * Sending and receiving SMS (issue 4). Every SMS is a row; sending goes through a BullMQ
+ * queue, so nothing is lost when a link or the process dies: the row is the truth, the
+ * job only the schedule, and a start-up reconcile re-creates lost jobs. Delivery
+ * reports are matched to the segment rows by (link, carrier id).
+ */
+export class SmsService implements InboundSink {
+  private readonly queue: Queue;
+  private worker: Worker | null = null;
+  private reconcileTimer: NodeJS.Timeout | null = null;
+  private readonly inboundListeners: InboundSmsListener[] = [];
+  /** Reports that arrived before their submit was recorded, by "link carrierId". */
+  private readonly earlyReports = new Map<string, { report: DeliveryReport; at: number }>();
+
+  constructor(
+    private readonly repo: SmsRepository,
+    private readonly redis: ConnectionOptions,
+    private readonly log: Logger,
+    private links: SmsLinks | null = null,
+  ) {
+    this.queue = new Queue(SMS_QUEUE, { connection: redis });
+    this.queue.on('error', (err) => this.log.warn({ err }, 'SMS queue error'));
+  }
+
+  /** Validates and queues an SMS; returns its row. */
+  async send(input: SendSmsInput): Promise<SmsView> {
+    const to = normalizeNumber(input.to);
+    const text = typeof input.text === 'string' ? input.text : '';
+    if (!text.trim()) throw new DiziError('invalid', 'the text is empty', 'text');
+    if (Array.from(text).length > MAX_TEXT)
+      throw new DiziError('invalid', `the text is longer than ${MAX_TEXT} characters`, 'text');
+    if (input.at && Number.isNaN(input.at.getTime()))
+      throw new DiziError('invalid', 'at is not a valid time', 'at');
+    const row = await this.repo.insert({
+      id: newSmsId(),
+      direction: 'out',
+      toNumber: to,
+      fromNumber: '',
+      text,
+      status: 'queued',
+      linkId: null,
+      segments: 0,
+      error: null,
+      purpose: input.purpose ?? 'api',
+      userId: input.userId ?? null,
+      sendAt: input.at ? input.at.getTime() : null,
+    });
+    try {
+      await this.schedule(row);
+    } catch (err) {
+      // The row is safe in SQL; the worker's reconcile sends it when Redis is back.
+      this.log.warn({ err, id: row.id }, 'SMS queued in SQL only; the worker will pick it up');
+    }
+    return this.view(row, []);
+  }
+
+  async get(id: string): Promise<SmsView> {
+    const row = await this.repo.get(id);
+    if (!row) throw new DiziError('not-found', `no SMS ${id}`, 'id');
+    return this.view(row, await this.repo.segments(id));
+  }
+
+  onInbound(listener: InboundSmsListener): void {
+    this.inboundListeners.push(listener);
+  }
+
+  /** Starts the worker that sends (the `worker` role) and re-queues rows without a job. */
+  async startWorker(links: SmsLinks): Promise<void> {
+    this.links = links;
+    this.worker = new Worker(SMS_QUEUE, (job: Job<{ id: string }>) => this.dispatch(job), {
+      connection: this.redis,
+      concurrency: 64,
+    });
+    this.worker.on('error', (err) => this.log.warn({ err }, 'SMS worker error'));
+    await this.reconcile();
+    this.reconcileTimer = setInterval(
+      () =>
+        void this.reconcile().catch((err: Error) => this.log.warn({ err }, 'SMS reconcile failed')),
+      60_000,
+    );
+    this.reconcileTimer.unref();
+  }
+
+  /** Gives every unsent row a job (adding an existing job id is a no-op). */
+  async reconcile(): Promise<void> {
+    for (const row of await this.repo.pending()) await this.schedule(row);
+  }
+
+  private async schedule(row: SmsMessageEntity): Promise<void> {
+    await this.queue.add(
+      'send',
+      { id: row.id },
+      {
+        jobId: row.id,
+        delay: row.sendAt ? Math.max(0, row.sendAt - Date.now()) : 0,
+        attempts: SEND_ATTEMPTS,
+        backoff: { type: 'exponential', delay: 5000 },
+        removeOnComplete: true,
+        removeOnFail: 1000,
+      },
+    );
+  }
+
+  /**
+   * One try. A row found in `sending` was caught mid-send by a crash: whether the
+   * carrier got it cannot be known, so it is sent again (documented: the one case of a
+   * possible duplicate). Errors where the carrier may hold the message (a time-out, a
+   * partly accepted long SMS) fail the row instead of trying another link.
+   */
+  private async dispatch(job: Job<{ id: string }>): Promise<void> {
+    const row = await this.repo.get(job.data.id);
+    if (!row || !(await this.repo.transition(row.id, ['queued', 'sending'], 'sending'))) return;
+    const router = this.links?.router;
+    try {
+      if (!router) throw new LinkDownError('none');
+      const routed = await router.submit({ id: row.id, to: row.toNumber, text: row.text });
+      await this.repo.submitted(row.id, routed.linkId, routed.messageIds);
+      await this.applyEarlyReports(routed.linkId, routed.messageIds);
+      this.log.info(
+        {
+          id: row.id,
+          link: routed.linkId,
+          segments: routed.messageIds.length,
+          failedOver: routed.failedOver.map((f) => f.linkId),
+        },
+        'SMS submitted',
+      );
+    } catch (err) {
+      const retryable =
+        err instanceof NoRouteError ||
+        err instanceof LinkDownError ||
+        (err instanceof SubmitRefusedError && err.acceptedIds.length === 0);
+      const lastTry = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      const message = (err as Error).message;
+      if (retryable && !lastTry) {
+        await this.repo.transition(row.id, ['sending'], 'queued', { error: message });
+        this.log.warn(
+          { id: row.id, err: message, attempt: job.attemptsMade + 1 },
+          'SMS not sent yet; will retry',
+        );
+        throw err; // BullMQ retries with back-off
+      }
+      await this.repo.transition(row.id, ['sending'], 'failed', { error: message.slice(0, 1000) });
+      this.log.error(
+        {
+          id: row.id,
+          err: message,
+          gatewayCode: err instanceof GatewayError ? err.code : undefined,
+        },
+        'SMS failed',
+      );
+    }
+  }
+
+  // ---- InboundSink: what the links hand over
+
+  async message(m: InboundMessage): Promise<void> {
+    const row = await this.repo.insert({
+      id: newSmsId(),
+      direction: 'in',
+      toNumber: m.to,
+      fromNumber: m.from,
+      text: m.text,
+      status: 'received',
+      linkId: m.linkId,
+      segments: m.segments,
+      error: m.complete ? null : 'incomplete: not every segment arrived in time',
+      purpose: 'mo',
+      userId: null,
+      sendAt: null,
+    });
+    this.log.info({ id: row.id, from: m.from, link: m.linkId }, 'SMS received');
+    for (const l of this.inboundListeners) {
+      await Promise.resolve(l(row, m)).catch((err: Error) =>
+        this.log.error({ err, id: row.id }, 'inbound SMS handler failed'),
+      );
+    }
+  }
+
+  async report(r: DeliveryReport): Promise<void> {
+    const smsId = await this.repo.report(r.linkId, r.messageId, segmentStatus(r), r.carrierStatus);
+    if (smsId) return;
+    // A report can overtake the recording of its own submit (the carrier answers the
+    // submit and reports at once): keep it a while and apply it once the ids are stored.
+    this.earlyReports.set(`${r.linkId} ${r.messageId}`, { report: r, at: Date.now() });
+    for (const [k, v] of this.earlyReports)
+      if (Date.now() - v.at > EARLY_REPORT_TTL_MS) this.earlyReports.delete(k);
+  }
+
+  private async applyEarlyReports(linkId: string, carrierIds: string[]): Promise<void> {
+    for (const id of carrierIds) {
+      const early = this.earlyReports.get(`${linkId} ${id}`);
+      if (!early) continue;
+      this.earlyReports.delete(`${linkId} ${id}`);
+      await this.repo.report(linkId, id, segmentStatus(early.report), early.report.carrierStatus);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.reconcileTimer) clearInterval(this.reconcileTimer);
+    await this.worker?.close();
+    await this.queue.close();
+  }
+
+  private view(row: SmsMessageEntity, segments: SmsSegmentEntity[]): SmsView {
+    return {
+      id: row.id,
+      direction: row.direction,
+      to: row.toNumber,
+      from: row.fromNumber,
+      text: row.text,
+      status: row.status,
+      linkId: row.linkId,
+      segments: segments.map((s) => ({
+        seq: s.seq,
+        carrierId: s.carrierId,
+        status: s.status,
+        carrierStatus: s.carrierStatus,
+      })),
+      error: row.error,
+      sendAt: row.sendAt ? new Date(row.sendAt).toISOString() : null,
+      createdAt: new Date(row.createdAt).toISOString(),
+      updatedAt: new Date(row.updatedAt).toISOString(),
+    };
+  }
+}
+
+const EARLY_REPORT_TTL_MS = 10 * 60_000;
+
+function segmentStatus(r: DeliveryReport): string {
+  if (r.state === 'delivered') return 'delivered';
+  if (r.state === 'expired') return 'expired';
+  if (r.state === 'accepted' || r.state === 'unknown') return 'submitted';
+  return 'failed';
+}
+
+/** Digits with an optional leading '+', 5 to 20 of them; spaces and dashes are dropped. */
+export function normalizeNumber(input: string): string {
+  const s = String(input ?? '').replace(/[\s-]/g, '');
+  if (!/^\+?\d{5,20}$/.test(s)) {
+    throw new DiziError(
+      'invalid',
+      `"${input}" is not a phone number (digits, optionally starting with +)`,
+      'to',
+    );
+  }
+  return s;
+}
+
+function newSmsId(): string {
+  return `${Date.now().toString(36)}${randomBytes(6).toString('hex')}`;
+}
