@@ -30,11 +30,16 @@ export function ensureSystemPackages(wanted) {
   execFileSync('apt-get', ['install', '-y', '-qq', ...unique], { stdio: 'inherit', env });
 }
 
-/** Runs `npm ci` (or `npm install` without a lock file) when node_modules is absent. */
+/**
+ * Installs the npm dependencies when node_modules is absent. `npm install` rather than
+ * `npm ci`: it follows package-lock.json just the same, and `npm ci` refuses a lock
+ * file that has no entries for other platforms' optional packages, which is what this
+ * machine's npm writes.
+ */
 export function ensureNodeModules(root) {
   if (spawnSync('test', ['-d', `${root}/node_modules/typescript`]).status === 0) return;
   console.log('dizi: installing npm dependencies');
-  const r = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], {
+  const r = spawnSync('npm', ['install', '--no-audit', '--no-fund'], {
     cwd: root,
     stdio: 'inherit',
   });
