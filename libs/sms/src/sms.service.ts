@@ -13,12 +13,22 @@ import {
   SubmitRefusedError,
 } from '@dizi/gateway-kit';
 import { SmsMessageEntity, SmsRepository, SmsSegmentEntity } from '@dizi/store';
+import { GroupCommit } from './group-commit';
+import {
+  batchStoreFor,
+  ClaimedSms,
+  SegmentReport,
+  SmsBatchStore,
+  SubmittedSms,
+} from './sms-batch.repository';
 import { SmsLinks } from './sms-links';
 
 export const SMS_QUEUE = 'dizi-sms';
 const MAX_TEXT = 2000;
 /** Tries of one SMS when no link can take it (all down, or refused); about 20 minutes in all. */
 const SEND_ATTEMPTS = 8;
+/** SMS the worker sends at once (each waits on its link's window and TPS budget). */
+const WORKER_CONCURRENCY = 256;
 
 export interface SendSmsInput {
   to: string;
@@ -63,15 +73,39 @@ export class SmsService implements InboundSink {
   private readonly inboundListeners: InboundSmsListener[] = [];
   /** Reports that arrived before their submit was recorded, by "link carrierId". */
   private readonly earlyReports = new Map<string, { report: DeliveryReport; at: number }>();
+  // The hot path, written in batches: one transaction (and one queue call) per batch of
+  // SMS arriving together, instead of several per SMS (docs/benchmarks.md, bench:sms).
+  private readonly inserts: GroupCommit<SmsMessageEntity, undefined>;
+  private readonly claims: GroupCommit<string, ClaimedSms | null>;
+  private readonly submits: GroupCommit<SubmittedSms, undefined>;
+  private readonly reports: GroupCommit<SegmentReport, string | null>;
 
   constructor(
     private readonly repo: SmsRepository,
     private readonly redis: ConnectionOptions,
     private readonly log: Logger,
     private links: SmsLinks | null = null,
+    batches: SmsBatchStore = batchStoreFor(repo),
   ) {
     this.queue = new Queue(SMS_QUEUE, { connection: redis });
     this.queue.on('error', (err) => this.log.warn({ err }, 'SMS queue error'));
+    this.inserts = new GroupCommit(async (rows) => {
+      await batches.insertMany(rows);
+      await this.scheduleMany(rows).catch((err: Error) =>
+        // The rows are safe in SQL; the worker's reconcile sends them when Redis is back.
+        this.log.warn(
+          { err, ids: rows.map((r) => r.id) },
+          'SMS queued in SQL only; the worker will pick them up',
+        ),
+      );
+      return rows.map(() => undefined);
+    });
+    this.claims = new GroupCommit((ids) => batches.claimMany(ids));
+    this.submits = new GroupCommit(async (items) => {
+      await batches.submittedMany(items);
+      return items.map(() => undefined);
+    });
+    this.reports = new GroupCommit((list) => batches.reportMany(list));
   }
 
   /** Validates and queues an SMS; returns its row. */
@@ -83,7 +117,8 @@ export class SmsService implements InboundSink {
       throw new DiziError('invalid', `the text is longer than ${MAX_TEXT} characters`, 'text');
     if (input.at && Number.isNaN(input.at.getTime()))
       throw new DiziError('invalid', 'at is not a valid time', 'at');
-    const row = await this.repo.insert({
+    const now = Date.now();
+    const row: SmsMessageEntity = {
       id: newSmsId(),
       direction: 'out',
       toNumber: to,
@@ -96,13 +131,10 @@ export class SmsService implements InboundSink {
       purpose: input.purpose ?? 'api',
       userId: input.userId ?? null,
       sendAt: input.at ? input.at.getTime() : null,
-    });
-    try {
-      await this.schedule(row);
-    } catch (err) {
-      // The row is safe in SQL; the worker's reconcile sends it when Redis is back.
-      this.log.warn({ err, id: row.id }, 'SMS queued in SQL only; the worker will pick it up');
-    }
+      createdAt: now,
+      updatedAt: now,
+    };
+    await this.inserts.submit(row);
     return this.view(row, []);
   }
 
@@ -121,7 +153,7 @@ export class SmsService implements InboundSink {
     this.links = links;
     this.worker = new Worker(SMS_QUEUE, (job: Job<{ id: string }>) => this.dispatch(job), {
       connection: this.redis,
-      concurrency: 64,
+      concurrency: WORKER_CONCURRENCY,
     });
     this.worker.on('error', (err) => this.log.warn({ err }, 'SMS worker error'));
     await this.reconcile();
@@ -135,21 +167,27 @@ export class SmsService implements InboundSink {
 
   /** Gives every unsent row a job (adding an existing job id is a no-op). */
   async reconcile(): Promise<void> {
-    for (const row of await this.repo.pending()) await this.schedule(row);
+    const pending = await this.repo.pending();
+    for (let i = 0; i < pending.length; i += 500)
+      await this.scheduleMany(pending.slice(i, i + 500));
   }
 
-  private async schedule(row: SmsMessageEntity): Promise<void> {
-    await this.queue.add(
-      'send',
-      { id: row.id },
-      {
-        jobId: row.id,
-        delay: row.sendAt ? Math.max(0, row.sendAt - Date.now()) : 0,
-        attempts: SEND_ATTEMPTS,
-        backoff: { type: 'exponential', delay: 5000 },
-        removeOnComplete: true,
-        removeOnFail: 1000,
-      },
+  /** One queue call (one Redis round trip) for the jobs of many rows. */
+  private async scheduleMany(rows: SmsMessageEntity[]): Promise<void> {
+    const now = Date.now();
+    await this.queue.addBulk(
+      rows.map((row) => ({
+        name: 'send',
+        data: { id: row.id },
+        opts: {
+          jobId: row.id,
+          delay: row.sendAt ? Math.max(0, row.sendAt - now) : 0,
+          attempts: SEND_ATTEMPTS,
+          backoff: { type: 'exponential', delay: 5000 },
+          removeOnComplete: true,
+          removeOnFail: 1000,
+        },
+      })),
     );
   }
 
@@ -160,13 +198,17 @@ export class SmsService implements InboundSink {
    * partly accepted long SMS) fail the row instead of trying another link.
    */
   private async dispatch(job: Job<{ id: string }>): Promise<void> {
-    const row = await this.repo.get(job.data.id);
-    if (!row || !(await this.repo.transition(row.id, ['queued', 'sending'], 'sending'))) return;
+    const row = await this.claims.submit(job.data.id);
+    if (!row) return;
     const router = this.links?.router;
     try {
       if (!router) throw new LinkDownError('none');
       const routed = await router.submit({ id: row.id, to: row.toNumber, text: row.text });
-      await this.repo.submitted(row.id, routed.linkId, routed.messageIds);
+      await this.submits.submit({
+        id: row.id,
+        linkId: routed.linkId,
+        carrierIds: routed.messageIds,
+      });
       await this.applyEarlyReports(routed.linkId, routed.messageIds);
       this.log.info(
         {
@@ -230,7 +272,12 @@ export class SmsService implements InboundSink {
   }
 
   async report(r: DeliveryReport): Promise<void> {
-    const smsId = await this.repo.report(r.linkId, r.messageId, segmentStatus(r), r.carrierStatus);
+    const smsId = await this.reports.submit({
+      linkId: r.linkId,
+      carrierId: r.messageId,
+      segmentStatus: segmentStatus(r),
+      carrierStatus: r.carrierStatus,
+    });
     if (smsId) return;
     // A report can overtake the recording of its own submit (the carrier answers the
     // submit and reports at once): keep it a while and apply it once the ids are stored.
@@ -244,7 +291,12 @@ export class SmsService implements InboundSink {
       const early = this.earlyReports.get(`${linkId} ${id}`);
       if (!early) continue;
       this.earlyReports.delete(`${linkId} ${id}`);
-      await this.repo.report(linkId, id, segmentStatus(early.report), early.report.carrierStatus);
+      await this.reports.submit({
+        linkId,
+        carrierId: id,
+        segmentStatus: segmentStatus(early.report),
+        carrierStatus: early.report.carrierStatus,
+      });
     }
   }
 
