@@ -10,4 +10,5 @@ export * from './directory.repository';
 export * from './mailbox.repository';
 export * from './outbound-queue.repository';
 export * from './sms.repository';
+export * from './notify.repository';
 export { MIGRATIONS } from './migrations';

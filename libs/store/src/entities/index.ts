@@ -8,6 +8,7 @@ import { ExpungedMessageEntity, MessageEntity } from './message.entity';
 import { OutboundMessageEntity, OutboundRecipientEntity } from './outbound.entity';
 import { UserEntity } from './user.entity';
 import { SmsMessageEntity, SmsSegmentEntity } from './sms.entity';
+import { AlertCounterEntity, AlertEntity, AlertRuleEntity, UserPhoneEntity } from './notify.entity';
 
 export * from './alias.entity';
 export * from './blob.entity';
@@ -19,6 +20,7 @@ export * from './message.entity';
 export * from './outbound.entity';
 export * from './user.entity';
 export * from './sms.entity';
+export * from './notify.entity';
 
 export const ENTITIES = [
   DomainEntity,
@@ -35,4 +37,8 @@ export const ENTITIES = [
   OutboundRecipientEntity,
   SmsMessageEntity,
   SmsSegmentEntity,
+  UserPhoneEntity,
+  AlertRuleEntity,
+  AlertEntity,
+  AlertCounterEntity,
 ];

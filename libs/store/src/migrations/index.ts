@@ -2,6 +2,7 @@ import { InitialSchema1732406400000 } from './0001-initial-schema';
 import { ImapState1732492800000 } from './0002-imap-state';
 import { DomainAccessSwitches1732579200000 } from './0003-domain-access-switches';
 import { Sms1732665600000 } from './0004-sms';
+import { Notify1732752000000 } from './0005-notify';
 
 /** Every migration, oldest first. New ones are appended here. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   ImapState1732492800000,
   DomainAccessSwitches1732579200000,
   Sms1732665600000,
+  Notify1732752000000,
 ];

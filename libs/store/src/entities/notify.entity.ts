@@ -1,0 +1,89 @@
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { bigintNumber } from './columns';
+
+/**
+ * A user's mobile number (H2, issue 5). One per user; `confirmed` once the user typed
+ * the code sent to it (or an admin bound it). Only confirmed numbers get alerts and may
+ * act for the user by SMS. The code is kept as a hash, never in clear.
+ */
+@Entity('user_phones')
+export class UserPhoneEntity {
+  @PrimaryGeneratedColumn() id!: number;
+  @Index({ unique: true }) @Column({ name: 'user_id', type: 'integer' }) userId!: number;
+  /** Canonical form: digits, a leading + kept for non-Chinese numbers, +86/86 dropped. */
+  @Index() @Column({ type: 'varchar', length: 32 }) number!: string;
+  @Column({ type: 'boolean', default: false }) confirmed!: boolean;
+  @Column({ name: 'code_hash', type: 'varchar', length: 64, nullable: true }) codeHash!:
+    string | null;
+  @Column({ name: 'code_expires_at', type: 'bigint', nullable: true, transformer: bigintNumber })
+  codeExpiresAt!: number | null;
+  @Column({ name: 'code_sent_at', type: 'bigint', nullable: true, transformer: bigintNumber })
+  codeSentAt!: number | null;
+  /** Wrong codes since the last code was sent; too many lock confirmation a while. */
+  @Column({ name: 'failed_attempts', type: 'integer', default: 0 }) failedAttempts!: number;
+  @Column({ name: 'locked_until', type: 'bigint', nullable: true, transformer: bigintNumber })
+  lockedUntil!: number | null;
+  @Column({ name: 'created_at', type: 'bigint', transformer: bigintNumber }) createdAt!: number;
+  @Column({ name: 'updated_at', type: 'bigint', transformer: bigintNumber }) updatedAt!: number;
+}
+
+/**
+ * One arrival alert rule of a user (H2). Empty lists mean "any": a rule with no senders,
+ * no keywords, no folder and highPriority false alerts on every mail. Null quiet hours,
+ * cap and segments fall back to the `notify` configuration.
+ */
+@Entity('alert_rules')
+export class AlertRuleEntity {
+  @PrimaryGeneratedColumn() id!: number;
+  @Index() @Column({ name: 'user_id', type: 'integer' }) userId!: number;
+  @Column({ type: 'boolean', default: true }) enabled!: boolean;
+  /** Addresses or domains (`@example.com`), one a line. */
+  @Column({ type: 'text', default: '' }) senders!: string;
+  /** Words looked for in subject and body, one a line, case-insensitive. */
+  @Column({ type: 'text', default: '' }) keywords!: string;
+  @Column({ name: 'high_priority', type: 'boolean', default: false }) highPriority!: boolean;
+  @Column({ type: 'varchar', length: 255, nullable: true }) folder!: string | null;
+  /** "HH:MM" in the notify time zone; quiet from start to end (may span midnight). */
+  @Column({ name: 'quiet_start', type: 'varchar', length: 5, nullable: true }) quietStart!:
+    string | null;
+  @Column({ name: 'quiet_end', type: 'varchar', length: 5, nullable: true }) quietEnd!:
+    string | null;
+  @Column({ name: 'daily_cap', type: 'integer', nullable: true }) dailyCap!: number | null;
+  @Column({ name: 'created_at', type: 'bigint', transformer: bigintNumber }) createdAt!: number;
+}
+
+/** decided -> sent | failed; or capped / quiet when no SMS goes out. */
+export type AlertState = 'decided' | 'sent' | 'failed' | 'capped' | 'quiet';
+
+/** Every alert a rule decided on, with what became of it (audit, usage records). */
+@Entity('alerts')
+@Index(['userId', 'createdAt'])
+export class AlertEntity {
+  @PrimaryGeneratedColumn() id!: number;
+  @Column({ name: 'user_id', type: 'integer' }) userId!: number;
+  @Column({ name: 'rule_id', type: 'integer' }) ruleId!: number;
+  /** The mailbox message (messages.id) the alert announces. */
+  @Column({ name: 'message_id', type: 'integer' }) messageId!: number;
+  @Column({ name: 'phone_number', type: 'varchar', length: 32 }) phoneNumber!: string;
+  @Column({ name: 'from_address', type: 'varchar', length: 320, default: '' }) fromAddress!: string;
+  @Column({ type: 'varchar', length: 12 }) state!: AlertState;
+  @Column({ type: 'text', default: '' }) text!: string;
+  @Column({ name: 'sms_id', type: 'varchar', length: 32, nullable: true }) smsId!: string | null;
+  @Column({ type: 'varchar', length: 1000, nullable: true }) error!: string | null;
+  /** Local day (notify time zone) the alert counts against, YYYY-MM-DD. */
+  @Column({ type: 'varchar', length: 10 }) day!: string;
+  @Column({ name: 'created_at', type: 'bigint', transformer: bigintNumber }) createdAt!: number;
+  @Column({ name: 'updated_at', type: 'bigint', transformer: bigintNumber }) updatedAt!: number;
+}
+
+/**
+ * Alerts sent per user and local day. The cap is enforced by one conditional UPDATE on
+ * this row (count < cap), which is atomic on SQLite and PostgreSQL alike, so a storm of
+ * deliveries on several nodes can never send more than the cap.
+ */
+@Entity('alert_counters')
+export class AlertCounterEntity {
+  @Column({ name: 'user_id', type: 'integer', primary: true }) userId!: number;
+  @Column({ type: 'varchar', length: 10, primary: true }) day!: string;
+  @Column({ type: 'integer', default: 0 }) count!: number;
+}
