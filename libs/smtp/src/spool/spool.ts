@@ -6,6 +6,9 @@ import { DirSyncer } from '@dizi/store';
 import { CrlfNormalizer } from './crlf-normalizer';
 import { SpoolEntry, SpoolEnvelope } from './spool-envelope';
 
+/** Bytes gathered in memory before a write to the spool file. */
+const WRITE_BATCH = 256 * 1024;
+
 /** Bytes of the message start kept in memory for header checks (loops, summary). */
 const HEAD_BYTES = 256 * 1024;
 
@@ -85,23 +88,37 @@ export class Spool {
     let headLen = prefix.length;
     let size = prefix.length;
     let tooBig = false;
+    // Chunks from the socket are small (a TCP read each); they are gathered and written
+    // with one write per WRITE_BATCH bytes, so a typical message costs one write call.
+    let pendingChunks: Buffer[] = [prefix];
+    let pendingBytes = prefix.length;
+    const flush = async () => {
+      if (!pendingChunks.length) return;
+      const out = pendingChunks;
+      pendingChunks = [];
+      pendingBytes = 0;
+      await fh.write(out.length === 1 ? out[0] : Buffer.concat(out));
+    };
     try {
-      await fh.write(prefix);
       for await (const raw of input as AsyncIterable<Buffer>) {
         const chunk = normalizer.push(raw);
         size += chunk.length;
         if (size > maxBytes) {
           tooBig = true;
+          pendingChunks = [];
           continue; // keep reading so the SMTP session stays in step
         }
         if (headLen < HEAD_BYTES) {
           headParts.push(chunk.subarray(0, HEAD_BYTES - headLen));
           headLen += Math.min(chunk.length, HEAD_BYTES - headLen);
         }
-        await fh.write(chunk);
+        pendingChunks.push(chunk);
+        pendingBytes += chunk.length;
+        if (pendingBytes >= WRITE_BATCH) await flush();
       }
       if (tooBig)
         throw new MessageTooBigError(`message exceeds the maximum size of ${maxBytes} bytes`);
+      await flush();
       await fh.sync();
     } catch (err) {
       await fh.close().catch(() => undefined);
