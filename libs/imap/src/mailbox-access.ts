@@ -94,6 +94,21 @@ export class MailboxAccessError extends Error {
   }
 }
 
+/**
+ * Messages of one folder located once for a whole command (FETCH, SEARCH) or POP3
+ * session, so that reading each costs no store lookup. Both readers answer undefined for
+ * a message that is gone (expunged, or never there).
+ */
+export interface MessageSource {
+  /** The stored bytes, exactly as received. */
+  read(uid: number): Promise<Buffer | undefined>;
+  /**
+   * The header block as stored, up to and including the blank line after it (the whole
+   * message when it has none): what ENVELOPE and BODY[HEADER…] need, without the body.
+   */
+  readHeader(uid: number): Promise<Buffer | undefined>;
+}
+
 export interface MailboxAccess {
   listFolders(): Promise<FolderInfo[]>;
   createFolder(name: string, specialUse?: SpecialUse): Promise<void>;
@@ -106,6 +121,14 @@ export interface MailboxAccess {
   selectFolder(name: string, options: { readonly claimRecent: boolean }): Promise<FolderSnapshot>;
   /** The stored bytes of a message, exactly as received. */
   readMessage(folder: string, uid: number): Promise<Buffer>;
+  /**
+   * Optional: a reader for many messages of `folder` (`uids`, ascending or not), located
+   * with one store query now. A message expunged after this call may still be read while
+   * its bytes exist (a command sees the folder as it was when it started); without this
+   * method the session calls `readMessage` per message. A folder that no longer exists
+   * reads as empty.
+   */
+  openMessages?(folder: string, uids: readonly number[]): Promise<MessageSource>;
   appendMessage(
     folder: string,
     message: Buffer,

@@ -7,6 +7,7 @@ import {
   MailboxAccess,
   MailboxAccessError,
   MailboxChange,
+  MessageSource,
   MessageState,
   QuotaUsage,
   SpecialUse,
@@ -16,6 +17,7 @@ import { summarizeMessage } from '@dizi/mail';
 import {
   BlobStore,
   DirectoryRepository,
+  headerEnd,
   MailboxError,
   MailboxRepository,
   MessageEntity,
@@ -98,6 +100,39 @@ export class SqlMailboxAccess implements MailboxAccess {
     if (!where)
       throw new MailboxAccessError('NONEXISTENT', `message ${uid} in ${folder} no longer exists`);
     return this.blobs.read(where.blobId, where.size);
+  }
+
+  async openMessages(folder: string, uids: readonly number[]): Promise<MessageSource> {
+    let from = Infinity;
+    let to = -Infinity;
+    for (const uid of uids) {
+      if (uid < from) from = uid;
+      if (uid > to) to = uid;
+    }
+    const located = uids.length
+      ? await this.mailboxes.locateMessages(this.userId, folder, from, to)
+      : new Map<number, { blobId: string; size: number }>();
+    const blobs = this.blobs;
+    // A blob deleted since it was located (its last copy expunged) reads as gone.
+    const gone = (err: unknown): undefined => {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    };
+    return {
+      async read(uid) {
+        const where = located.get(uid);
+        if (!where) return undefined;
+        return blobs.read(where.blobId, where.size).catch(gone);
+      },
+      async readHeader(uid) {
+        const where = located.get(uid);
+        if (!where) return undefined;
+        const header = blobs.readHeader
+          ? blobs.readHeader(where.blobId, where.size)
+          : blobs.read(where.blobId, where.size).then(headerOnly);
+        return header.catch(gone);
+      },
+    };
   }
 
   async appendMessage(
@@ -222,6 +257,12 @@ export class SqlMailboxAccess implements MailboxAccess {
       throw err;
     }
   }
+}
+
+/** The header block of a whole message (through the blank line), as BlobStore.readHeader. */
+function headerOnly(message: Buffer): Buffer {
+  const end = headerEnd(message);
+  return end === -1 ? message : message.subarray(0, end);
 }
 
 function state(

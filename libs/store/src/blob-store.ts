@@ -1,9 +1,22 @@
-import { createReadStream, promises as fs, readFileSync } from 'node:fs';
+import {
+  closeSync,
+  createReadStream,
+  promises as fs,
+  openSync,
+  readFileSync,
+  readSync,
+} from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { fsyncDir, writeFileDurably } from './durable-file';
 
 const SYNC_READ_MAX = 256 * 1024;
+/** First read of a header: most mail headers fit; longer ones are read on in doubling steps. */
+const HEADER_FIRST_READ = 4096;
+/** Bytes of headers kept in memory per store (about 10,000–30,000 typical headers). */
+const HEADER_CACHE_BYTES = 8 * 1024 * 1024;
+/** Headers larger than this are not cached: one would crowd out hundreds of normal ones. */
+const HEADER_CACHE_MAX_ENTRY = 64 * 1024;
 
 /**
  * Where raw messages live, written once and shared by every mailbox copy. An interface
@@ -21,6 +34,12 @@ export interface BlobStore {
   put(id: string, data: Buffer): Promise<void>;
   /** The whole message; `sizeHint` (from SQL) lets small files be read in one go. */
   read(id: string, sizeHint?: number): Promise<Buffer>;
+  /**
+   * The message's header block as stored, up to and including the blank line that ends
+   * it (the whole message when there is none), without reading the body: what IMAP
+   * ENVELOPE and BODY[HEADER…] need. Optional so other stores can do without it.
+   */
+  readHeader?(id: string, sizeHint?: number): Promise<Buffer>;
   stream(id: string, range?: { start: number; end: number }): Readable;
   /** A path on the local file system, for consumers that stream to sockets. */
   localPath(id: string): string;
@@ -98,11 +117,137 @@ export class FsBlobStore implements BlobStore {
     return fs.readFile(this.localPath(id));
   }
 
+  /** Header blocks by blob id. Blobs never change once written, so entries never go stale. */
+  private readonly headers = new ByteBoundedCache(HEADER_CACHE_BYTES);
+
+  async readHeader(id: string, sizeHint?: number): Promise<Buffer> {
+    const cached = this.headers.get(id);
+    if (cached) return cached;
+    const header =
+      sizeHint !== undefined && sizeHint <= SYNC_READ_MAX
+        ? readHeaderSync(this.localPath(id))
+        : await readHeaderAsync(this.localPath(id));
+    if (header.length <= HEADER_CACHE_MAX_ENTRY) this.headers.set(id, header);
+    return header;
+  }
+
   stream(id: string, range?: { start: number; end: number }): Readable {
     return createReadStream(this.localPath(id), range);
   }
 
   async delete(id: string): Promise<void> {
+    this.headers.delete(id);
     await fs.rm(this.localPath(id), { force: true });
+  }
+}
+
+/** Where the header block ends in `bytes` (after its blank line), or -1 when not yet seen. */
+export function headerEnd(bytes: Buffer, length = bytes.length): number {
+  if (length > 0 && bytes[0] === 0x0a) return 1;
+  if (length > 1 && bytes[0] === 0x0d && bytes[1] === 0x0a) return 2;
+  let at = 0;
+  for (;;) {
+    const lf = bytes.indexOf(0x0a, at);
+    if (lf === -1 || lf >= length) return -1;
+    if (lf + 1 < length && bytes[lf + 1] === 0x0a) return lf + 2;
+    if (lf + 2 < length && bytes[lf + 1] === 0x0d && bytes[lf + 2] === 0x0a) return lf + 3;
+    // A line end at the very end of what was read may still start a blank line.
+    if (lf + 2 >= length) return -1;
+    at = lf + 1;
+  }
+}
+
+/**
+ * Reads from the start of a file until the header block is complete (or the file ends).
+ * The answer is a copy of exactly the header bytes, so the read buffer is not kept alive.
+ */
+function readHeaderSync(file: string): Buffer {
+  const fd = openSync(file, 'r');
+  try {
+    let buffer = Buffer.allocUnsafe(HEADER_FIRST_READ);
+    let length = 0;
+    for (;;) {
+      if (length === buffer.length) {
+        const bigger = Buffer.allocUnsafe(buffer.length * 2);
+        buffer.copy(bigger, 0, 0, length);
+        buffer = bigger;
+      }
+      const n = readSync(fd, buffer, length, buffer.length - length, length);
+      length += n;
+      const end = headerEnd(buffer, length);
+      if (end !== -1) return Buffer.from(buffer.subarray(0, end));
+      if (n === 0) return Buffer.from(buffer.subarray(0, length));
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+async function readHeaderAsync(file: string): Promise<Buffer> {
+  const handle = await fs.open(file, 'r');
+  try {
+    let buffer = Buffer.allocUnsafe(HEADER_FIRST_READ);
+    let length = 0;
+    for (;;) {
+      if (length === buffer.length) {
+        const bigger = Buffer.allocUnsafe(buffer.length * 2);
+        buffer.copy(bigger, 0, 0, length);
+        buffer = bigger;
+      }
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+      length += bytesRead;
+      const end = headerEnd(buffer, length);
+      if (end !== -1) return Buffer.from(buffer.subarray(0, end));
+      if (bytesRead === 0) return Buffer.from(buffer.subarray(0, length));
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * A least-recently-used map of buffers bounded by their total size (a Map keeps
+ * insertion order: re-inserting on a hit makes the first key the least recently used).
+ */
+export class ByteBoundedCache {
+  private readonly entries = new Map<string, Buffer>();
+  private bytes = 0;
+
+  constructor(private readonly maxBytes: number) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get totalBytes(): number {
+    return this.bytes;
+  }
+
+  get(key: string): Buffer | undefined {
+    const value = this.entries.get(key);
+    if (value) {
+      this.entries.delete(key);
+      this.entries.set(key, value);
+    }
+    return value;
+  }
+
+  set(key: string, value: Buffer): void {
+    if (value.length > this.maxBytes) return;
+    this.delete(key);
+    this.entries.set(key, value);
+    this.bytes += value.length;
+    for (const [oldest, old] of this.entries) {
+      if (this.bytes <= this.maxBytes) break;
+      this.entries.delete(oldest);
+      this.bytes -= old.length;
+    }
+  }
+
+  delete(key: string): void {
+    const value = this.entries.get(key);
+    if (!value) return;
+    this.entries.delete(key);
+    this.bytes -= value.length;
   }
 }

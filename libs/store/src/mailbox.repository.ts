@@ -215,6 +215,31 @@ export class MailboxRepository {
       return r ? { blobId: r.blob_id, size: Number(r.size) } : null;
     });
   }
+  /**
+   * Where the bytes of a folder's messages with UIDs in `[fromUid, toUid]` are, by UID:
+   * ONE query for a whole FETCH, SEARCH or POP3 session instead of one per message. A
+   * range rather than a list keeps the SQL text fixed (one prepared statement); UIDs the
+   * caller did not ask for cost a row each, nothing more. An unknown folder gives an
+   * empty map, as if its messages were gone.
+   */
+  locateMessages(
+    userId: number,
+    folderName: string,
+    fromUid: number,
+    toUid: number,
+  ): Promise<Map<number, { blobId: string; size: number }>> {
+    return this.db.run(async (m) => {
+      const found = await rows<{ uid: number | string; blob_id: string; size: number | string }>(
+        m,
+        'SELECT m.uid, m.blob_id, m.size FROM messages m JOIN folders f ON f.id = m.folder_id WHERE f.user_id = ? AND f.name = ? AND m.uid BETWEEN ? AND ?',
+        [userId, folderName, fromUid, toUid],
+      );
+      const located = new Map<number, { blobId: string; size: number }>();
+      for (const r of found)
+        located.set(Number(r.uid), { blobId: r.blob_id, size: Number(r.size) });
+      return located;
+    });
+  }
   findMessage(folderId: number, uid: number): Promise<MessageEntity | null> {
     return this.db.run((m) => m.findOneBy(MessageEntity, { folderId, uid }));
   }

@@ -7,7 +7,7 @@ import { envelope } from '../mime/envelope';
 import { type MimePart, parseMimeTree } from '../mime/mime-tree';
 import { Atom, type ImapValue, Literal } from '../response/imap-value';
 import { untagged } from '../response/responses';
-import { readMessageIfPresent } from './read-message';
+import { openMessageSource } from './read-message';
 import { bad, type CommandContext, type CommandResult, no, ok } from '../session/command-context';
 
 export interface FetchRequest {
@@ -27,6 +27,20 @@ const CONTENT_ITEMS = new Set([
   'BODY[]',
 ]);
 
+/**
+ * True when the item is answered from the header block alone (ENVELOPE, the top header
+ * or some of its fields): a FETCH made only of such items reads no message body, as a
+ * client listing a folder asks for (Thunderbird: BODY.PEEK[HEADER.FIELDS (...)]).
+ */
+function needsHeaderOnly(attribute: FetchAttribute): boolean {
+  if (attribute.kind === 'ENVELOPE' || attribute.kind === 'RFC822.HEADER') return true;
+  if (attribute.kind !== 'BODY[]' || attribute.section.path.length) return false;
+  const specifier = attribute.section.specifier;
+  return (
+    specifier === 'HEADER' || specifier === 'HEADER.FIELDS' || specifier === 'HEADER.FIELDS.NOT'
+  );
+}
+
 /** Reading the body (not peeking) marks the message \Seen (RFC 3501 6.4.5). */
 function setsSeen(attribute: FetchAttribute): boolean {
   return (
@@ -36,7 +50,11 @@ function setsSeen(attribute: FetchAttribute): boolean {
   );
 }
 
-/** The stored bytes of one message and their structure, parsed on first need. */
+/**
+ * The stored bytes of one message and their structure, parsed on first need. For a
+ * header-only FETCH `bytes` is the header block alone, which parses to the same header
+ * fields and body offset as the whole message (only body parts are missing).
+ */
 class MessageContent {
   private tree?: MimePart;
   constructor(readonly bytes: Buffer) {}
@@ -72,10 +90,16 @@ export async function fetch(
     }
   }
 
-  const needsContent = request.attributes.some((a) => CONTENT_ITEMS.has(a.kind));
+  const contentItems = request.attributes.filter((a) => CONTENT_ITEMS.has(a.kind));
+  const headerOnly = contentItems.length > 0 && contentItems.every(needsHeaderOnly);
   const marksSeen = !folder.readOnly && request.attributes.some(setsSeen);
+  const uids = folder.resolve(request.set, request.byUid);
+  // One store lookup for the whole command, not one per message.
+  const source = contentItems.length
+    ? await openMessageSource(context, folder.name, uids)
+    : undefined;
   let expungedMeanwhile = false;
-  for (const uid of folder.resolve(request.set, request.byUid)) {
+  for (const uid of uids) {
     let state = folder.state(uid);
     const sequence = folder.sequenceOf(uid);
     if (!state || sequence === undefined) continue;
@@ -89,8 +113,8 @@ export async function fetch(
       flagsChanged = result.updated.length > 0;
     }
     let content: MessageContent | undefined;
-    if (needsContent) {
-      const bytes = await readMessageIfPresent(context, folder.name, uid);
+    if (source) {
+      const bytes = await (headerOnly ? source.readHeader(uid) : source.read(uid));
       if (!bytes) {
         // Expunged by another session since this one last heard: skip it (RFC 9051 7.1).
         expungedMeanwhile = true;

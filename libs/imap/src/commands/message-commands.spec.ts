@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FORWARD } from '../mime/mime-fixtures';
+import type { MailboxAccess, MessageSource } from '../mailbox-access';
 import { sessionHarness } from '../testing/session-harness';
 
 async function selectedWithMessages() {
@@ -197,5 +198,52 @@ describe('message commands', () => {
     assert.match(fetched, /a NO \[EXPUNGEISSUED\]/);
     assert.equal(await command('b', 'SEARCH BODY "3"'), '* SEARCH 3\r\nb OK SEARCH completed\r\n');
     assert.match(await command('c', 'NOOP'), /^\* 2 EXPUNGE\r\n/);
+  });
+
+  it('locates messages once per command and reads only header blocks for header items', async () => {
+    const harness = await sessionHarness();
+    const { command, access, store } = harness;
+    for (const raw of [FORWARD, Buffer.from('Subject: three\r\n\r\n3\r\n')]) {
+      await access.appendMessage('INBOX', raw, [], new Date());
+    }
+    // The session gets a view of the user's mailbox whose reads are counted.
+    const counted: MailboxAccess = Object.create(access) as MailboxAccess;
+    const reads = { opened: 0, whole: 0, header: 0 };
+    const open = async (folder: string, uids: readonly number[]): Promise<MessageSource> => {
+      reads.opened++;
+      const source = await access.openMessages(folder, uids);
+      return {
+        read: (uid) => (reads.whole++, source.read(uid)),
+        readHeader: (uid) => (reads.header++, source.readHeader(uid)),
+      };
+    };
+    counted.openMessages = open;
+    store.authenticate = () => Promise.resolve(counted);
+    await command('login', 'LOGIN u p');
+    await command('select', 'SELECT INBOX');
+    const count = async (text: string): Promise<string> => {
+      Object.assign(reads, { opened: 0, whole: 0, header: 0 });
+      await command('t', text);
+      return `${reads.opened}/${reads.whole}/${reads.header}`;
+    };
+    assert.equal(await count('FETCH 1:* (FLAGS RFC822.SIZE)'), '0/0/0', 'no content: no reads');
+    assert.equal(await count('FETCH 1:* (ENVELOPE BODY.PEEK[HEADER.FIELDS (SUBJECT)])'), '1/0/2');
+    assert.equal(await count('FETCH 1:* (RFC822.HEADER BODY.PEEK[HEADER])'), '1/0/2');
+    assert.equal(await count('FETCH 1:* (ENVELOPE BODYSTRUCTURE)'), '1/2/0');
+    assert.equal(await count('FETCH 1 (BODY.PEEK[2.HEADER])'), '1/1/0', 'a part header: whole');
+    assert.equal(await count('SEARCH SUBJECT three'), '1/0/2');
+    assert.equal(await count('SEARCH SENTSINCE 1-Jan-2000'), '1/0/2');
+    assert.equal(await count('SEARCH OR SUBJECT x BODY 3'), '1/2/0');
+    assert.equal(await count('SEARCH UNSEEN'), '0/0/0');
+    // Header-only answers are the same as those cut from the whole message.
+    const items = 'FETCH 1:* (ENVELOPE RFC822.HEADER BODY.PEEK[HEADER.FIELDS.NOT (FROM)])';
+    const fromHeaders = await command('h', items);
+    counted.openMessages = undefined;
+    assert.equal(await command('h', items), fromHeaders);
+    assert.match(
+      fromHeaders,
+      /\* 2 FETCH \(ENVELOPE \(NIL "three" NIL NIL NIL NIL NIL NIL NIL NIL\)/,
+    );
+    assert.match(fromHeaders, /\* 1 FETCH \(ENVELOPE \(NIL "Fwd" \(\(NIL NIL "a" "x.cn"\)\)/);
   });
 });

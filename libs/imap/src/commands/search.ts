@@ -1,10 +1,17 @@
 import type { SearchKey } from '../parser/command-types';
 import { Atom, type ImapValue } from '../response/imap-value';
 import { untagged } from '../response/responses';
-import { matchesSearch, searchMentionsModseq, searchUsesContent } from '../search/search-evaluator';
+import {
+  matchesSearch,
+  searchMentionsModseq,
+  searchUsesBody,
+  searchUsesContent,
+} from '../search/search-evaluator';
 import { SearchableMessage } from '../search/searchable-message';
 import { type CommandContext, type CommandResult, ok } from '../session/command-context';
-import { readMessageIfPresent } from './read-message';
+import { openMessageSource } from './read-message';
+
+const EMPTY = Buffer.alloc(0);
 
 /** SEARCH and UID SEARCH; with a MODSEQ key the answer ends with the highest mod-sequence. */
 export async function search(
@@ -13,7 +20,11 @@ export async function search(
   byUid: boolean,
 ): Promise<CommandResult> {
   const folder = context.selected();
-  const needsContent = searchUsesContent(key);
+  // Header keys (FROM, SUBJECT, SENTSINCE…) read the header blocks only, never a body.
+  const headerOnly = !searchUsesBody(key);
+  const source = searchUsesContent(key)
+    ? await openMessageSource(context, folder.name, folder.allUids())
+    : undefined;
   const scope = { messageCount: folder.count, largestUid: folder.largestUid };
   const found: number[] = [];
   let highestModseq = 0;
@@ -21,9 +32,7 @@ export async function search(
     const uid = folder.uidAt(sequence) ?? 0;
     const state = folder.state(uid);
     if (!state) continue;
-    const bytes = needsContent
-      ? await readMessageIfPresent(context, folder.name, uid)
-      : Buffer.alloc(0);
+    const bytes = !source ? EMPTY : await (headerOnly ? source.readHeader(uid) : source.read(uid));
     // A message expunged by another session meanwhile matches nothing.
     if (!bytes) continue;
     const message = new SearchableMessage(

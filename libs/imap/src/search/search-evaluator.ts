@@ -115,6 +115,26 @@ export function searchUsesContent(key: SearchKey): boolean {
   }
 }
 
+/**
+ * True when evaluating `key` needs a message body (BODY, TEXT); HEADER-type keys and
+ * SENTBEFORE/SENTON/SENTSINCE need only the header block.
+ */
+export function searchUsesBody(key: SearchKey): boolean {
+  switch (key.kind) {
+    case 'body':
+    case 'text':
+      return true;
+    case 'not':
+      return searchUsesBody(key.key);
+    case 'or':
+      return searchUsesBody(key.left) || searchUsesBody(key.right);
+    case 'and':
+      return key.keys.some(searchUsesBody);
+    default:
+      return false;
+  }
+}
+
 /** True when the search has a MODSEQ key: the answer then ends with `(MODSEQ n)` (RFC 7162 3.1.5). */
 export function searchMentionsModseq(key: SearchKey): boolean {
   switch (key.kind) {

@@ -56,6 +56,11 @@ export class SelectedFolder {
     return this.uids.length;
   }
 
+  /** Every UID in sequence order (a copy: the folder changes under the caller). */
+  allUids(): number[] {
+    return [...this.uids];
+  }
+
   get largestUid(): number {
     return this.uids.length ? this.uids[this.uids.length - 1] : 0;
   }

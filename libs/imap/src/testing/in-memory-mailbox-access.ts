@@ -8,11 +8,13 @@ import {
   type MailboxAccess,
   MailboxAccessError,
   type MailboxChange,
+  type MessageSource,
   type MessageState,
   type QuotaUsage,
   type SpecialUse,
   type StoreFlagsResult,
 } from '../mailbox-access';
+import { findBodyStart } from '../mime/header-block';
 
 /**
  * TEST DOUBLE. An in-memory `MailboxAccess` for the IMAP tests only, standing in for the
@@ -180,6 +182,29 @@ export class InMemoryMailboxAccess implements MailboxAccess {
     const message = this.folder(folder).messages.get(uid);
     if (!message) throw new MailboxAccessError('NONEXISTENT', `No message ${uid}`);
     return message.bytes;
+  }
+
+  /**
+   * Goes through `readMessage` per message (so a test that replaces `readMessage` still
+   * sees every read), cutting the header block off for `readHeader` as the store does.
+   */
+  async openMessages(folder: string, uids: readonly number[]): Promise<MessageSource> {
+    void uids; // Everything is in memory: nothing to locate in advance.
+    const read = async (uid: number): Promise<Buffer | undefined> => {
+      try {
+        return await this.readMessage(folder, uid);
+      } catch (error) {
+        if (error instanceof MailboxAccessError && error.code === 'NONEXISTENT') return undefined;
+        throw error;
+      }
+    };
+    return {
+      read,
+      readHeader: async (uid) => {
+        const bytes = await read(uid);
+        return bytes?.subarray(0, findBodyStart(bytes, 0, bytes.length));
+      },
+    };
   }
 
   private usedBytes(): number {

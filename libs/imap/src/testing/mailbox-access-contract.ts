@@ -137,6 +137,43 @@ export function mailboxAccessContract(
       await rejectsWith(access.copyMessages('INBOX', [b.uid], 'Nowhere'), 'NONEXISTENT');
     });
 
+    it('opens many messages at once: whole bytes, header blocks, gone ones as undefined', async (t) => {
+      const { access } = await open();
+      if (!access.openMessages) return t.skip('openMessages is optional');
+      const lfHeader = 'Subject: lf\nX-Long: ' + 'h'.repeat(9000) + '\n\n';
+      const raws = [
+        Buffer.from('Subject: crlf\r\nFrom: a@b.test\r\n\r\nbody\r\n\r\nmore\r\n'),
+        Buffer.from(`${lfHeader}body after a header longer than one read\n`),
+        Buffer.from('Subject: no body, no blank line\r\n'),
+        Buffer.from('\r\nbody only\r\n'),
+      ];
+      const uids: number[] = [];
+      for (const raw of raws)
+        uids.push((await access.appendMessage('INBOX', raw, [], new Date())).uid);
+      const source = await access.openMessages('INBOX', [...uids, 999_999]);
+      for (const [i, uid] of uids.entries()) assert.deepEqual(await source.read(uid), raws[i]);
+      assert.equal(
+        (await source.readHeader(uids[0]))?.toString(),
+        'Subject: crlf\r\nFrom: a@b.test\r\n\r\n',
+      );
+      assert.equal((await source.readHeader(uids[1]))?.toString(), lfHeader);
+      // Asked twice (a store may cache it): the same bytes.
+      assert.equal((await source.readHeader(uids[1]))?.toString(), lfHeader);
+      assert.deepEqual(await source.readHeader(uids[2]), raws[2]);
+      assert.equal((await source.readHeader(uids[3]))?.toString(), '\r\n');
+      assert.equal(await source.read(999_999), undefined);
+      assert.equal(await source.readHeader(999_999), undefined);
+
+      await access.storeFlags('INBOX', [uids[0]], 'add', ['\\Deleted']);
+      await access.expunge('INBOX');
+      const later = await access.openMessages('INBOX', uids);
+      assert.equal(await later.read(uids[0]), undefined, 'expunged before the source was opened');
+      assert.equal(await later.readHeader(uids[0]), undefined);
+      assert.deepEqual(await later.read(uids[1]), raws[1]);
+      const nowhere = await access.openMessages('Nowhere', uids);
+      assert.equal(await nowhere.read(uids[1]), undefined, 'an unknown folder reads as empty');
+    });
+
     it('reports quota usage', async () => {
       const { access } = await open();
       const before = await access.getQuota();

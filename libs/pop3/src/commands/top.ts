@@ -11,7 +11,8 @@ export const top: CommandHandler = async (context, command) => {
   if (lines === undefined) return context.syntaxError('Invalid line count');
   const message = messageArgument(context, command.args[0]);
   if (!message) return;
-  const bytes = await readMessage(context, message);
+  // TOP n 0 (a client listing subjects) needs the header block alone, not the body.
+  const bytes = await readMessage(context, message, lines === 0);
   if (!bytes) return;
   await context.multiline('Top of message follows', dotStuffed(topOfMessage(bytes, lines)));
 };

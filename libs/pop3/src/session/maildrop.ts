@@ -33,6 +33,11 @@ export class Maildrop {
     }));
   }
 
+  /** The UIDs of every message of the session, deleted ones included. */
+  uids(): number[] {
+    return this.messages.map((message) => message.uid);
+  }
+
   /** Messages not marked deleted, in number order. */
   visible(): MaildropMessage[] {
     return this.messages.filter((message) => !this.deleted.has(message.number));

@@ -1,4 +1,4 @@
-import type { ImapAuthenticator, MailboxAccess } from '@dizi/imap';
+import type { ImapAuthenticator, MailboxAccess, MessageSource } from '@dizi/imap';
 import type { Logger } from 'pino';
 import type { CommandLine } from '../protocol/command-line';
 import type { ResponseCode } from '../protocol/responses';
@@ -42,6 +42,8 @@ export interface Pop3SessionState {
   user?: string;
   access?: MailboxAccess;
   maildrop?: Maildrop;
+  /** The maildrop's messages located in the store, on the first RETR or TOP. */
+  messages?: MessageSource;
   /** Messages sent whole by RETR: they get \Seen in the UPDATE state, as Dovecot does. */
   readonly retrievedUids: Set<number>;
 }
