@@ -70,13 +70,19 @@ export class RecipientResolver {
     const user = await this.repo.findUser(address);
     if (user) {
       if (user.enabled) {
-        mailboxes.set(user.id, { userId: user.id, address: user.address, usedBytes: user.usedBytes, quotaBytes: user.quotaBytes });
+        mailboxes.set(user.id, {
+          userId: user.id,
+          address: user.address,
+          usedBytes: user.usedBytes,
+          quotaBytes: user.quotaBytes,
+        });
       }
       return 'ok';
     }
     const targets = await this.repo.aliasTargets(address);
     if (targets.length) {
-      for (const t of targets) await this.expand(t, ctx, depth + 1, mailboxes, remote, seen, domains);
+      for (const t of targets)
+        await this.expand(t, ctx, depth + 1, mailboxes, remote, seen, domains);
       return 'ok';
     }
     const group = await this.repo.findGroup(address);

@@ -117,7 +117,10 @@ export class SpoolProcessor {
     } catch (err) {
       if (batch.length === 1) return this.retryLater(batch[0], err as Error);
       // One bad entry must not hold the others back: try them one by one.
-      this.log.warn({ err, size: batch.length }, 'delivery batch failed; delivering its entries one by one');
+      this.log.warn(
+        { err, size: batch.length },
+        'delivery batch failed; delivering its entries one by one',
+      );
       for (const e of batch) {
         await this.processBatch([e]).then(
           () => this.failures.delete(e.id),
@@ -135,7 +138,9 @@ export class SpoolProcessor {
   private async processBatch(batch: SpoolEntry[]): Promise<void> {
     const plans = await Promise.all(batch.map((e) => this.plan(e)));
     const stored = plans.filter((p) => p.targets.length || p.remote.length);
-    await this.blobs.adoptMany(stored.map((p) => ({ id: p.entry.id, sourceFile: p.entry.messageFile })));
+    await this.blobs.adoptMany(
+      stored.map((p) => ({ id: p.entry.id, sourceFile: p.entry.messageFile })),
+    );
 
     const forget = this.finished;
     this.finished = [];
@@ -143,7 +148,13 @@ export class SpoolProcessor {
     try {
       outcomes = await this.mailboxes.deliverMany(
         plans.map((p) => ({
-          msg: { spoolId: p.entry.id, blobId: p.entry.id, size: p.size, internalDate: p.entry.envelope.receivedAt, summary: p.summary },
+          msg: {
+            spoolId: p.entry.id,
+            blobId: p.entry.id,
+            size: p.size,
+            internalDate: p.entry.envelope.receivedAt,
+            summary: p.summary,
+          },
           targets: p.targets,
         })),
         forget,
@@ -164,7 +175,10 @@ export class SpoolProcessor {
     let size = envelope.size;
     let summary = envelope.summary;
     if (size === undefined || !summary) {
-      const [stat, head] = await Promise.all([fs.stat(entry.messageFile), readHead(entry.messageFile)]);
+      const [stat, head] = await Promise.all([
+        fs.stat(entry.messageFile),
+        readHead(entry.messageFile),
+      ]);
       const s = summarizeMessage(head);
       size = stat.size;
       summary = { subject: s.subject, from: s.from, to: s.to, messageId: s.messageId };
@@ -182,19 +196,31 @@ export class SpoolProcessor {
     const addRemote = (address: string, notify: string | null) => {
       if (seenRemote.has(address)) return;
       seenRemote.add(address);
-      plan.remote.push({ recipient: address, domain: address.slice(address.lastIndexOf('@') + 1), notify });
+      plan.remote.push({
+        recipient: address,
+        domain: address.slice(address.lastIndexOf('@') + 1),
+        notify,
+      });
     };
     for (const r of envelope.recipients) {
-      const res = await this.resolver.resolve(r.address, { sender: envelope.sender, authUser: envelope.authUser });
+      const res = await this.resolver.resolve(r.address, {
+        sender: envelope.sender,
+        authUser: envelope.authUser,
+      });
       if (res.kind === 'local') {
         for (const mb of res.mailboxes) {
-          if (!targets.has(mb.userId)) targets.set(mb.userId, { userId: mb.userId, recipient: mb.address, folder: 'INBOX' });
+          if (!targets.has(mb.userId))
+            targets.set(mb.userId, { userId: mb.userId, recipient: mb.address, folder: 'INBOX' });
         }
         for (const a of res.remote) addRemote(a, r.notify ?? null);
       } else if (res.kind === 'remote') {
         addRemote(r.address.toLowerCase(), r.notify ?? null);
       } else if (res.kind === 'unknown') {
-        plan.failed.push({ recipient: r.address, status: '5.1.1', diagnostic: 'no such mailbox here' });
+        plan.failed.push({
+          recipient: r.address,
+          status: '5.1.1',
+          diagnostic: 'no such mailbox here',
+        });
       } else {
         plan.failed.push({ recipient: r.address, status: '5.7.1', diagnostic: res.reason });
       }
@@ -207,15 +233,23 @@ export class SpoolProcessor {
     const { entry } = p;
     let storedLocally = false;
     for (const o of outcomes) {
-      if (o.status === 'over-quota') p.failed.push({ recipient: o.recipient, status: '5.2.2', diagnostic: 'mailbox full' });
-      if (o.status === 'no-folder') p.failed.push({ recipient: o.recipient, status: '5.2.1', diagnostic: 'mailbox has no INBOX' });
+      if (o.status === 'over-quota')
+        p.failed.push({ recipient: o.recipient, status: '5.2.2', diagnostic: 'mailbox full' });
+      if (o.status === 'no-folder')
+        p.failed.push({
+          recipient: o.recipient,
+          status: '5.2.1',
+          diagnostic: 'mailbox has no INBOX',
+        });
       if (o.status === 'delivered' || o.status === 'duplicate') storedLocally = true;
       if (o.status === 'delivered') {
         this.hooks.delivered?.(o, entry);
         if (o.quotaBytes > 0 && o.quotaBytes - o.usedBytes < this.quotaWarningBytes) {
-          await this.hooks.quotaLow(o.userId, o.usedBytes, o.quotaBytes).catch((err: Error) =>
-            this.log.warn({ err, userId: o.userId }, 'quota warning failed'),
-          );
+          await this.hooks
+            .quotaLow(o.userId, o.usedBytes, o.quotaBytes)
+            .catch((err: Error) =>
+              this.log.warn({ err, userId: o.userId }, 'quota warning failed'),
+            );
         }
       }
     }
@@ -232,10 +266,15 @@ export class SpoolProcessor {
       await this.hooks.scheduleOutbound(entry.id, [...new Set(p.remote.map((r) => r.domain))]);
     }
     // Adopted for local copies that all failed (over quota) and no remote use: free it.
-    if ((p.targets.length || p.remote.length) && !storedLocally && !p.remote.length) await this.blobs.delete(entry.id);
+    if ((p.targets.length || p.remote.length) && !storedLocally && !p.remote.length)
+      await this.blobs.delete(entry.id);
     if (p.failed.length) {
       if (entry.envelope.sender) await this.hooks.bounce(entry, p.failed);
-      else this.log.warn({ id: entry.id, failed: p.failed }, 'undeliverable message from <> dropped (no bounce to a bounce)');
+      else
+        this.log.warn(
+          { id: entry.id, failed: p.failed },
+          'undeliverable message from <> dropped (no bounce to a bounce)',
+        );
     }
     this.log.info(
       { id: entry.id, local: p.targets.length, remote: p.remote.length, failed: p.failed.length },
@@ -251,7 +290,10 @@ export class SpoolProcessor {
     const n = (this.failures.get(entry.id) ?? 0) + 1;
     this.failures.set(entry.id, n);
     const delay = Math.min(600_000, 5000 * 2 ** Math.min(n - 1, 7));
-    this.log.error({ err, id: entry.id, tries: n, retryInMs: delay }, 'spool entry failed; it stays in the spool');
+    this.log.error(
+      { err, id: entry.id, tries: n, retryInMs: delay },
+      'spool entry failed; it stays in the spool',
+    );
     const timer = setTimeout(() => {
       this.retryTimers.delete(timer);
       this.submit(entry);

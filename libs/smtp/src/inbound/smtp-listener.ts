@@ -209,7 +209,11 @@ export class SmtpListener {
         for (const mb of resolution.mailboxes) {
           if (!mb.quotaBytes) continue;
           if (declared > mb.quotaBytes) {
-            throw new SmtpReplyError(552, '5.2.2', `<${rcpt}>: the message is larger than the mailbox quota`);
+            throw new SmtpReplyError(
+              552,
+              '5.2.2',
+              `<${rcpt}>: the message is larger than the mailbox quota`,
+            );
           }
           if (mb.usedBytes + Math.max(declared, 1) > mb.quotaBytes) {
             throw new SmtpReplyError(452, '4.2.2', `<${rcpt}>: mailbox full; try again later`);
@@ -289,7 +293,12 @@ export class SmtpListener {
         ret: env.dsn?.ret ?? undefined,
         via: this.d.mode,
         size: pending.size,
-        summary: { subject: summary.subject, from: summary.from, to: summary.to, messageId: summary.messageId },
+        summary: {
+          subject: summary.subject,
+          from: summary.from,
+          to: summary.to,
+          messageId: summary.messageId,
+        },
       });
       this.d.log.info(
         {
