@@ -10,10 +10,12 @@ import { PublishedLinkHealth, readLinkHealth, SmsService } from '@dizi/sms';
 import { DirectoryService } from '@dizi/directory';
 import { DiziError } from '@dizi/errors';
 import { QueueAdmin } from '@dizi/admin';
+import { AlertRuleBook, AlertRuleView, PhoneBindings } from '@dizi/notify';
 import {
   Database,
   DirectoryRepository,
   FsBlobStore,
+  NotifyRepository,
   openDataSource,
   OutboundQueueRepository,
   SmsRepository,
@@ -252,6 +254,86 @@ async function main(argv: string[]): Promise<void> {
     );
   });
 
+  // Admin bindings need no code, so the CLI works without SMS (and without a server).
+  const phones = async () => {
+    const d = await open();
+    return new PhoneBindings(
+      new NotifyRepository(d),
+      new DirectoryRepository(d),
+      null,
+      config.notify,
+      createLogger('silent'),
+    );
+  };
+  const phone = program.command('phone').description("users' mobile numbers (alerts, SMS)");
+  phone
+    .command('bind <user> <number>')
+    .description('bind a number to a user, confirmed at once (no code)')
+    .action(async (u: string, n: string) => {
+      const p = await (await phones()).bindByAdmin(u, n);
+      console.log(`${p.number} bound to ${p.address}`);
+    });
+  phone.command('show <user>').action(async (u: string) => {
+    const p = await (await phones()).get(u);
+    console.log(`${p.address}\t${p.number}\t${p.confirmed ? 'confirmed' : 'waiting for the code'}`);
+  });
+  phone.command('unbind <user>').action(async (u: string) => {
+    await (await phones()).unbind(u);
+    console.log(`phone of ${u} unbound`);
+  });
+
+  const rules = async () => {
+    const d = await open();
+    return new AlertRuleBook(new NotifyRepository(d), new DirectoryRepository(d));
+  };
+  const collect = (v: string, prev: string[]) => [...prev, v];
+  const alert = program.command('alert').description('mail-arrival SMS alert rules');
+  alert
+    .command('add <user>')
+    .description('alert on mail matching every option given (none: every mail)')
+    .option('--from <address>', 'only from this address or @domain (repeatable)', collect, [])
+    .option('--keyword <word>', 'only with this word in subject or body (repeatable)', collect, [])
+    .option('--priority <level>', 'high: only high-priority mail')
+    .option('--folder <name>', 'only mail filed into this folder')
+    .option('--quiet <HH:MM-HH:MM>', 'no alerts in these hours')
+    .option('--cap <n>', 'alerts a day at most')
+    .action(
+      async (
+        u: string,
+        o: {
+          from: string[];
+          keyword: string[];
+          priority?: string;
+          folder?: string;
+          quiet?: string;
+          cap?: string;
+        },
+      ) => {
+        if (o.priority !== undefined && o.priority !== 'high' && o.priority !== 'any')
+          throw new DiziError('invalid', '--priority takes high (or any)', 'priority');
+        const r = await (
+          await rules()
+        ).add(u, {
+          senders: o.from,
+          keywords: o.keyword,
+          highPriority: o.priority === 'high',
+          folder: o.folder,
+          quietHours: o.quiet,
+          dailyCap: o.cap === undefined ? undefined : parseWhole(o.cap, '--cap'),
+        });
+        console.log(`alert rule ${r.id} added for ${r.address}: ${describeRule(r)}`);
+      },
+    );
+  alert.command('list <user>').action(async (u: string) => {
+    const list = await (await rules()).list(u);
+    if (!list.length) console.log(`${u} has no alert rules`);
+    for (const r of list) console.log(`${r.id}\t${r.enabled ? 'on' : 'off'}\t${describeRule(r)}`);
+  });
+  alert.command('remove <user> <id>').action(async (u: string, id: string) => {
+    await (await rules()).remove(u, parseWhole(id, 'id'));
+    console.log(`alert rule ${id} of ${u} removed`);
+  });
+
   program
     .command('link')
     .description('SMS links')
@@ -293,6 +375,18 @@ function onOff(v: string | undefined, what: string): boolean | undefined {
   if (v === undefined) return undefined;
   if (v === 'on' || v === 'off') return v === 'on';
   throw new DiziError('invalid', `${what} takes on or off`, what);
+}
+
+function describeRule(r: AlertRuleView): string {
+  const parts = [
+    r.senders.length ? `from ${r.senders.join(', ')}` : 'any sender',
+    r.keywords.length ? `keywords ${r.keywords.join(', ')}` : '',
+    r.highPriority ? 'high priority only' : '',
+    r.folder ? `folder ${r.folder}` : '',
+    r.quietHours ? `quiet ${r.quietHours}` : '',
+    r.dailyCap !== null ? `cap ${r.dailyCap}/day` : '',
+  ];
+  return parts.filter(Boolean).join('; ');
 }
 
 function parseWhole(s: string, what: string): number {

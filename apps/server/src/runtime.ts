@@ -6,6 +6,7 @@ import { DirectoryService, RecipientResolver } from '@dizi/directory';
 import { ImapServer } from '@dizi/imap';
 import { Pop3Server } from '@dizi/pop3';
 import { SmsLinks, SmsService } from '@dizi/sms';
+import { ALERT_READ_LIMIT, Notify } from '@dizi/notify';
 import Redis from 'ioredis';
 import { hostname as osHostname } from 'node:os';
 import { SMS_GATEWAYS } from './gateways';
@@ -32,11 +33,20 @@ import {
   DirectoryRepository,
   FsBlobStore,
   MailboxRepository,
+  NotifyRepository,
   openDataSource,
   OutboundQueueRepository,
   SmsRepository,
 } from '@dizi/store';
 import { loadTlsMaterial } from './tls-material';
+
+/** The first `limit` bytes of a stored message: an alert needs the head, not attachments. */
+async function readHead(blobs: FsBlobStore, id: string, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of blobs.stream(id, { start: 0, end: limit - 1 }))
+    chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
 
 const ACCESS_LISTENERS = ['imap', 'imaps', 'pop3', 'pop3s'] as const;
 type AccessListener = (typeof ACCESS_LISTENERS)[number];
@@ -61,6 +71,7 @@ export interface DiziServices {
   events: MailboxEvents;
   sms: SmsService;
   smsLinks: SmsLinks;
+  notify: Notify;
 }
 
 /**
@@ -183,7 +194,16 @@ export class DiziRuntime {
             failed.map(localFailure),
           );
         },
-        delivered: (o) => events.publish(o.userId, { folder: 'INBOX', kind: 'added' }),
+        delivered: (o, entry) => {
+          events.publish(o.userId, { folder: 'INBOX', kind: 'added' });
+          notify.alerts.delivered({
+            userId: o.userId,
+            messageId: o.messageId,
+            blobId: entry.id,
+            folder: 'INBOX',
+            receivedAt: entry.envelope.receivedAt,
+          });
+        },
         quotaLow: async (userId, used, quota) => {
           const user = await directoryRepo.findUserById(userId);
           if (!user || user.quotaWarned) return;
@@ -194,6 +214,29 @@ export class DiziRuntime {
       log.child({ component: 'spool' }),
       config.quota.warningThresholdBytes,
     );
+    // Mobile mail services: alerts read the stored copy; MO mails enter the spool like
+    // any other mail (relay rights come from the bound mailbox, not from an IP).
+    const notify: Notify = new Notify({
+      repo: new NotifyRepository(db),
+      users: directoryRepo,
+      messages: { read: (id) => readHead(blobs, id, ALERT_READ_LIMIT) },
+      sms,
+      inject: async (m) => {
+        const entry = await spool.put(m.raw, {
+          sender: m.sender,
+          recipients: [{ address: m.recipient }],
+          authUser: m.authUser,
+          clientIp: '127.0.0.1',
+          helo: 'localhost',
+          receivedAt: Date.now(),
+          via: 'internal',
+        });
+        processor.submit(entry);
+      },
+      settings: config.notify,
+      log: log.child({ component: 'notify' }),
+    });
+    sms.onInbound((row) => notify.mo.handle(row).then(() => undefined));
     const services: DiziServices = {
       config,
       log,
@@ -211,6 +254,7 @@ export class DiziRuntime {
       events,
       sms,
       smsLinks,
+      notify,
     };
     const runtime: DiziRuntime = new DiziRuntime(services, supervisor, redisUrl);
     try {
@@ -233,6 +277,7 @@ export class DiziRuntime {
       await this.services.outbound.startWorker();
       await this.services.smsLinks.start(this.services.sms);
       await this.services.sms.startWorker(this.services.smsLinks);
+      await this.services.notify.alerts.reconcile();
     }
     // The spool is local to the node that accepted the mail: finish it before listening.
     await this.services.processor.recover();
@@ -355,6 +400,7 @@ export class DiziRuntime {
     await this.httpClose?.();
     await this.services.processor.idle();
     this.services.processor.stop();
+    await this.services.notify.alerts.idle();
     await this.services.outbound.close();
     await this.services.sms.close();
     await this.services.smsLinks.stop();

@@ -11,7 +11,16 @@ import {
   QueueController,
   UsersController,
 } from './admin.controllers';
-import { ADMIN_AUTH, DIRECTORY_SERVICE, QUEUE_ADMIN, SMS_LINKS, SMS_SERVICE } from './admin.tokens';
+import {
+  ADMIN_AUTH,
+  DIRECTORY_SERVICE,
+  NOTIFY,
+  QUEUE_ADMIN,
+  SMS_LINKS,
+  SMS_SERVICE,
+} from './admin.tokens';
+import { NotifyController } from './notify.controller';
+import type { Notify } from '@dizi/notify';
 import { SmsController } from './sms.controller';
 import type { SmsLinks, SmsService } from '@dizi/sms';
 import { DiziErrorFilter } from './dizi-error.filter';
@@ -23,6 +32,8 @@ export interface AdminHttpDeps {
   auth: AdminAuthOptions;
   sms: SmsService;
   smsLinks: SmsLinks;
+  /** Phones and alert rules; without it those routes are not served. */
+  notify?: Notify;
   log: Logger;
 }
 
@@ -57,6 +68,7 @@ export async function startAdminHttp(
       GroupsController,
       QueueController,
       SmsController,
+      ...(deps.notify ? [NotifyController] : []),
     ],
     providers: [
       AdminAuthGuard,
@@ -65,6 +77,7 @@ export async function startAdminHttp(
       { provide: ADMIN_AUTH, useValue: deps.auth },
       { provide: SMS_SERVICE, useValue: deps.sms },
       { provide: SMS_LINKS, useValue: deps.smsLinks },
+      ...(deps.notify ? [{ provide: NOTIFY, useValue: deps.notify }] : []),
     ],
   })
   class AdminHttpModule {}

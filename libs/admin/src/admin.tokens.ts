@@ -4,3 +4,4 @@ export const QUEUE_ADMIN = Symbol('QueueAdmin');
 export const ADMIN_AUTH = Symbol('AdminAuth');
 export const SMS_SERVICE = Symbol('SmsService');
 export const SMS_LINKS = Symbol('SmsLinks');
+export const NOTIFY = Symbol('Notify');

@@ -43,6 +43,8 @@ export const ENV_SETTINGS: Record<
   DIZI_TLS_CERT: { path: 'tls.certFile', kind: 'string' },
   DIZI_TLS_KEY: { path: 'tls.keyFile', kind: 'string' },
   DIZI_LOG_LEVEL: { path: 'log.level', kind: 'string' },
+  DIZI_SMS_DOMAIN: { path: 'notify.smsDomain', kind: 'string' },
+  DIZI_TIMEZONE: { path: 'notify.timeZone', kind: 'string' },
 };
 
 function setPath(target: Plain, dotted: string, value: unknown): void {
@@ -154,5 +156,15 @@ export function loadConfig(
     throw new ConfigError(`invalid configuration:\n  ${flatten(errors).join('\n  ')}`);
   }
   config.dataDir = path.resolve(config.dataDir);
+  if (!config.notify.smsDomain) config.notify.smsDomain = `sms.${config.hostname}`;
+  if (!config.notify.timeZone)
+    config.notify.timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: config.notify.timeZone });
+  } catch {
+    throw new ConfigError(
+      `invalid configuration:\n  notify.timeZone: ${config.notify.timeZone} is not an IANA time zone (e.g. Asia/Shanghai)`,
+    );
+  }
   return config;
 }

@@ -117,6 +117,39 @@ export class HttpConfig {
   @IsOptional() @IsString() adminToken?: string;
 }
 
+/** Mobile mail services (issue 5): arrival alerts, phone binding, SMS to mail. */
+export class NotifyConfig {
+  /** Domain of the phones' own addresses (`<number>@<smsDomain>`); empty: `sms.<hostname>`. */
+  @IsString()
+  @Matches(/^([A-Za-z0-9.-]+)?$/, { message: 'smsDomain must be a DNS name' })
+  smsDomain = '';
+  /** IANA time zone for quiet hours, the daily cap's day and alert times; empty: the server's. */
+  @IsString() timeZone = '';
+  /** Alert SMS text with {from}, {time}, {subject}, {body}. */
+  @IsString()
+  @Matches(/\{(subject|body)\}/, { message: 'alertTemplate must contain {subject} or {body}' })
+  alertTemplate = '{from} {time} [{subject}] {body}';
+  /** Segments an alert may use (H2: one SMS, 70 Chinese / 160 GSM characters). */
+  @IsInt() @Min(1) @Max(5) alertSegments = 1;
+  /** GSM characters per single SMS: 160; 140 for links that send Latin text as 8-bit ASCII. */
+  @IsInt() @Min(140) @Max(160) gsmCharsPerSegment = 160;
+  /** Alerts a user gets a day when the rule sets no cap; alert storms stop here. */
+  @IsInt() @Min(0) defaultDailyCap = 50;
+  /** "HH:MM-HH:MM" without alerts when the rule sets none; empty: no quiet hours. */
+  @IsString()
+  @Matches(/^((([01]\d|2[0-3]):[0-5]\d)-(([01]\d|2[0-3]):[0-5]\d))?$/, {
+    message: 'defaultQuietHours must be HH:MM-HH:MM or empty',
+  })
+  defaultQuietHours = '';
+  /** Phone binding codes: lifetime, wrong tries before a lock, lock time, resend spacing. */
+  @IsInt() @Min(60) codeTtlSeconds = 600;
+  @IsInt() @Min(1) codeMaxAttempts = 5;
+  @IsInt() @Min(1) codeLockSeconds = 900;
+  @IsInt() @Min(0) codeResendSeconds = 60;
+  /** Automatic SMS answers (help, refusals) to one number per hour. */
+  @IsInt() @Min(0) repliesPerHour = 5;
+}
+
 export class LogConfig {
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) level = 'info';
 }
@@ -145,6 +178,7 @@ export class DiziConfig {
   @ValidateNested() @Type(() => TlsConfig) tls = new TlsConfig();
   @ValidateNested() @Type(() => HttpConfig) http = new HttpConfig();
   @ValidateNested() @Type(() => LogConfig) log = new LogConfig();
+  @ValidateNested() @Type(() => NotifyConfig) notify = new NotifyConfig();
   /** SMS and other gateway links (issue 4), kept as data here and validated by each gateway. */
   @IsArray() links: Record<string, unknown>[] = [];
 }
