@@ -23,22 +23,24 @@ describe('headerEnd', () => {
 
 describe('ByteBoundedCache', () => {
   it('evicts the least recently used entries beyond its byte bound', () => {
-    const cache = new ByteBoundedCache(10);
-    cache.set('a', Buffer.alloc(4));
-    cache.set('b', Buffer.alloc(4));
-    assert.ok(cache.get('a'), 'a is now the most recently used');
-    cache.set('c', Buffer.alloc(4));
+    const cache = new ByteBoundedCache(12);
+    for (const key of ['a', 'b', 'c']) cache.set(key, Buffer.alloc(4));
+    assert.ok(cache.get('a'), 'a, aged by more than half the bound, moves to the back');
+    cache.set('d', Buffer.alloc(4));
     assert.equal(cache.get('b'), undefined, 'b was the least recently used');
-    assert.ok(cache.get('a') && cache.get('c'));
-    assert.equal(cache.totalBytes, 8);
-    cache.set('huge', Buffer.alloc(11));
+    assert.ok(cache.get('c'), 'c is young: the hit leaves it in place');
+    cache.set('e', Buffer.alloc(4));
+    assert.equal(cache.get('c'), undefined);
+    assert.ok(cache.get('a') && cache.get('d') && cache.get('e'));
+    assert.equal(cache.totalBytes, 12);
+    cache.set('huge', Buffer.alloc(13));
     assert.equal(cache.get('huge'), undefined, 'larger than the whole cache: not kept');
-    assert.equal(cache.size, 2);
+    assert.equal(cache.size, 3);
     cache.set('a', Buffer.alloc(2));
-    assert.equal(cache.totalBytes, 6, 'a replaced entry is counted once');
+    assert.equal(cache.totalBytes, 10, 'a replaced entry is counted once');
     cache.delete('a');
     cache.delete('missing');
-    assert.equal(cache.totalBytes, 4);
+    assert.equal(cache.totalBytes, 8);
   });
 });
 

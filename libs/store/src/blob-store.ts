@@ -206,12 +206,16 @@ async function readHeaderAsync(file: string): Promise<Buffer> {
 }
 
 /**
- * A least-recently-used map of buffers bounded by their total size (a Map keeps
- * insertion order: re-inserting on a hit makes the first key the least recently used).
+ * A map of buffers bounded by their total size that drops the least recently used first,
+ * approximately: a Map keeps insertion order, so the first key is the one to drop, and a
+ * hit moves its entry to the back only once it has aged by half the bound (moving it on
+ * every hit, a Map delete and insert, cost more than reading a header from the page cache).
  */
 export class ByteBoundedCache {
-  private readonly entries = new Map<string, Buffer>();
+  private readonly entries = new Map<string, { value: Buffer; at: number }>();
   private bytes = 0;
+  /** Bytes ever inserted: an entry's `at` on this clock tells its age. */
+  private clock = 0;
 
   constructor(private readonly maxBytes: number) {}
 
@@ -224,30 +228,33 @@ export class ByteBoundedCache {
   }
 
   get(key: string): Buffer | undefined {
-    const value = this.entries.get(key);
-    if (value) {
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    if (this.clock - entry.at > this.maxBytes / 2) {
       this.entries.delete(key);
-      this.entries.set(key, value);
+      entry.at = this.clock;
+      this.entries.set(key, entry);
     }
-    return value;
+    return entry.value;
   }
 
   set(key: string, value: Buffer): void {
     if (value.length > this.maxBytes) return;
     this.delete(key);
-    this.entries.set(key, value);
+    this.clock += value.length;
+    this.entries.set(key, { value, at: this.clock });
     this.bytes += value.length;
     for (const [oldest, old] of this.entries) {
       if (this.bytes <= this.maxBytes) break;
       this.entries.delete(oldest);
-      this.bytes -= old.length;
+      this.bytes -= old.value.length;
     }
   }
 
   delete(key: string): void {
-    const value = this.entries.get(key);
-    if (!value) return;
+    const entry = this.entries.get(key);
+    if (!entry) return;
     this.entries.delete(key);
-    this.bytes -= value.length;
+    this.bytes -= entry.value.length;
   }
 }

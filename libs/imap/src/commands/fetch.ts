@@ -5,7 +5,7 @@ import { applyPartial, sectionBytes, sectionLabel } from '../mime/body-section';
 import { bodyStructure } from '../mime/body-structure';
 import { envelope } from '../mime/envelope';
 import { type MimePart, parseMimeTree } from '../mime/mime-tree';
-import { Atom, type ImapValue, Literal } from '../response/imap-value';
+import { Atom, type ImapValue, Literal, Preserialized } from '../response/imap-value';
 import { untagged } from '../response/responses';
 import { openMessageSource } from './read-message';
 import { bad, type CommandContext, type CommandResult, no, ok } from '../session/command-context';
@@ -57,12 +57,33 @@ function setsSeen(attribute: FetchAttribute): boolean {
  */
 class MessageContent {
   private tree?: MimePart;
-  constructor(readonly bytes: Buffer) {}
+  constructor(
+    readonly bytes: Buffer,
+    readonly headerOnly: boolean,
+  ) {}
   root(): MimePart {
     this.tree ??= parseMimeTree(this.bytes);
     return this.tree;
   }
+  /** ENVELOPE in wire form, computed once per header block the store hands out. */
+  envelope(): ImapValue {
+    if (!this.headerOnly) return envelope(this.root().fields);
+    let wire = envelopes.get(this.bytes);
+    if (!wire) {
+      wire = Preserialized.of(envelope(this.root().fields));
+      envelopes.set(this.bytes, wire);
+    }
+    return wire;
+  }
 }
+
+/**
+ * ENVELOPEs by the header block they were made from. A store that caches header blocks
+ * (FsBlobStore does) hands out the same Buffer for the same message again, so a client
+ * listing a folder a second time gets its ENVELOPEs without parsing. Weak keys: an entry
+ * lives as long as the store keeps that header, so this needs no bound of its own.
+ */
+const envelopes = new WeakMap<Buffer, Preserialized>();
 
 /** FETCH and UID FETCH, with CONDSTORE's CHANGEDSINCE and QRESYNC's VANISHED. */
 export async function fetch(
@@ -120,7 +141,7 @@ export async function fetch(
         expungedMeanwhile = true;
         continue;
       }
-      content = new MessageContent(bytes);
+      content = new MessageContent(bytes, headerOnly);
     }
     const items: ImapValue[] = [];
     for (const attribute of request.attributes) {
@@ -167,7 +188,7 @@ function fetchItem(
   const root = (): MimePart => content.root();
   switch (attribute.kind) {
     case 'ENVELOPE':
-      return [name, envelope(root().fields)];
+      return [name, content.envelope()];
     case 'BODYSTRUCTURE':
       return [name, bodyStructure(content.bytes, root(), true)];
     case 'BODY':

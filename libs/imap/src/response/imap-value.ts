@@ -9,6 +9,7 @@
  *   array     -> a parenthesized list, items separated by spaces
  *   Adjacent  -> items written with no space between them: RFC 3501 writes the parts of
  *                a multipart BODYSTRUCTURE and the addresses of an ENVELOPE list so
+ *   Preserialized -> a value already in wire form, written as is (a cached ENVELOPE)
  */
 export class Atom {
   constructor(readonly text: string) {}
@@ -22,8 +23,31 @@ export class Adjacent {
   constructor(readonly items: readonly ImapValue[]) {}
 }
 
+/**
+ * The wire form of a value, serialized once and reused (FETCH ENVELOPE of a message seen
+ * before). Held as a latin1 string: it maps every byte to one character and back, so
+ * literals with 8-bit bytes inside survive unchanged, and WireWriter appends it as text.
+ */
+export class Preserialized {
+  private constructor(readonly latin1: string) {}
+
+  static of(value: ImapValue): Preserialized {
+    const out = new WireWriter();
+    writeValue(value, out);
+    return new Preserialized(out.toBuffer().toString('latin1'));
+  }
+}
+
 export type ImapValue =
-  null | number | string | Buffer | Atom | Literal | Adjacent | readonly ImapValue[];
+  | null
+  | number
+  | string
+  | Buffer
+  | Atom
+  | Literal
+  | Adjacent
+  | Preserialized
+  | readonly ImapValue[];
 
 /** Longer strings go as literals: some clients cap quoted strings, and literals need no escaping. */
 const MAX_QUOTED_LENGTH = 1024;
@@ -72,6 +96,8 @@ export function writeValue(value: ImapValue, out: WireWriter): void {
     out.appendText(value.text);
   } else if (value instanceof Literal) {
     out.appendLiteral(value.data);
+  } else if (value instanceof Preserialized) {
+    out.appendText(value.latin1);
   } else if (value instanceof Adjacent) {
     for (const item of value.items) writeValue(item, out);
   } else if (Array.isArray(value)) {

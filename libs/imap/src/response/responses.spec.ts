@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { capabilities } from './capabilities';
-import { Atom, Literal, serializeValues } from './imap-value';
+import { Atom, Literal, Preserialized, serializeValues } from './imap-value';
 import { continuation, statusResponse, untagged } from './responses';
 
 const text = (values: Parameters<typeof serializeValues>[0]): string =>
@@ -28,6 +28,19 @@ describe('response writer', () => {
     assert.deepEqual(serializeValues([gbk]), Buffer.concat([Buffer.from('{4}\r\n'), gbk]));
     assert.match(text(['x'.repeat(2000)]), /^\{2000\}\r\nx+$/);
     assert.equal(text([new Literal(Buffer.from('ok'))]), '{2}\r\nok');
+  });
+
+  it('writes a preserialized value byte for byte, 8-bit literals included', () => {
+    const value = [
+      Buffer.from('a "q"'),
+      Buffer.from('主题', 'utf8'),
+      null,
+      new Literal(Buffer.from([0xff, 0x0a])),
+    ];
+    const direct = serializeValues([new Atom('ENVELOPE'), value]);
+    const once = Preserialized.of(value);
+    assert.deepEqual(serializeValues([new Atom('ENVELOPE'), once]), direct);
+    assert.deepEqual(serializeValues([new Atom('ENVELOPE'), once]), direct, 'reusable');
   });
 
   it('writes untagged, tagged and continuation responses', () => {
