@@ -417,6 +417,8 @@ interface RssSample {
   t: number;
   done: number;
   rssMb: number;
+  /** Heap and other private memory; RSS less the mapped files (SQLite's mmap, code). */
+  anonMb: number;
   redisRssMb: number;
 }
 
@@ -692,11 +694,12 @@ async function cmppPart(): Promise<void> {
       t: performance.now(),
       done,
       rssMb: procStatusKb(server.pid, 'VmRSS') / 1024,
+      anonMb: procStatusKb(server.pid, 'RssAnon') / 1024,
       redisRssMb: server.redisPids.reduce((s, p) => s + procStatusKb(p, 'VmRSS'), 0) / 1024,
     });
   };
   sample(0);
-  const idleRss = samples[0].rssMb;
+  const idle = samples[0];
   const cpu0 = procCpuS(server.pid);
   const redisCpu0 = server.redisPids.reduce((s, p) => s + procCpuS(p), 0);
   let lastSample = 0;
@@ -729,14 +732,15 @@ async function cmppPart(): Promise<void> {
   const at = (q: number) => samples.find((s) => s.done >= q * N) ?? samples[samples.length - 1];
   const quarters = [0.25, 0.5, 0.75, 1].map((q) => at(q));
   console.log(
-    `cmpp burst server_rss_mb idle=${f1(idleRss)} ` +
-      quarters.map((s, i) => `${(i + 1) * 25}%=${f1(s.rssMb)}`).join(' ') +
+    `cmpp burst server_rss_mb (anon) idle=${f1(idle.rssMb)} (${f1(idle.anonMb)}) ` +
+      quarters.map((s, i) => `${(i + 1) * 25}%=${f1(s.rssMb)} (${f1(s.anonMb)})`).join(' ') +
       ` peak=${f1(peakMb)} redis_rss_mb_end=${f1(quarters[3].redisRssMb)} ` +
       `server_cpu_s=${serverCpuS.toFixed(1)} redis_cpu_s=${redisCpuS.toFixed(1)}`,
   );
   console.log(
     `cmpp aim segments_per_s>2000: ${res.segmentsPerS > 2000 ? 'met' : 'MISSED'} ` +
-      `(${f0(res.segmentsPerS)}); rss 25%->100%: ${f1(quarters[3].rssMb - quarters[0].rssMb)} MB`,
+      `(${f0(res.segmentsPerS)}); rss 25%->100%: ${f1(quarters[3].rssMb - quarters[0].rssMb)} MB ` +
+      `(anon ${f1(quarters[3].anonMb - quarters[0].anonMb)} MB)`,
   );
   if (watch.duplicates || watch.refused)
     console.log(`# duplicates=${watch.duplicates} refused=${watch.refused}`);

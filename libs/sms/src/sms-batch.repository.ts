@@ -1,3 +1,4 @@
+import type { EntityManager } from 'typeorm';
 import { Database, rows, SmsMessageEntity, SmsRepository, SmsStatus } from '@dizi/store';
 
 /** What the worker needs of a row it took for sending. */
@@ -21,19 +22,31 @@ export interface SegmentReport {
 }
 
 /**
- * The SMS hot path written in batches: many rows per transaction, so that a burst of
- * SMS costs one commit (one fsync on SQLite) per batch rather than several per SMS.
- * Each method keeps the meaning of its one-row counterpart in SmsRepository.
+ * One write of the SMS hot path; each keeps the meaning of its one-row counterpart in
+ * SmsRepository.
+ * - insert: a new row.
+ * - claim: moves the row from queued/sending to sending; null where it was not (gone,
+ *   sent, failed).
+ * - submitted: records the carrier ids (one segment row each), marks the row submitted.
+ * - report: applies a report to its segment and derives the SMS status; the SMS id, or
+ *   null when no segment has that carrier id.
+ */
+export type SmsWrite =
+  | { kind: 'insert'; row: SmsMessageEntity }
+  | { kind: 'claim'; id: string }
+  | ({ kind: 'submitted' } & SubmittedSms)
+  | ({ kind: 'report' } & SegmentReport);
+
+/** What each write answers (see SmsWrite). */
+export type SmsWriteResult = ClaimedSms | string | null;
+
+/**
+ * The SMS hot path written in batches: the writes of many SMS (inserts, claims, submits
+ * and reports mixed, in arrival order) in one transaction, so that a burst costs one
+ * commit (one fsync on SQLite) per batch rather than several per SMS.
  */
 export interface SmsBatchStore {
-  /** Inserts new rows. */
-  insertMany(rows: SmsMessageEntity[]): Promise<void>;
-  /** Moves each row from queued/sending to sending; null where it was not (gone, sent, failed). */
-  claimMany(ids: string[]): Promise<(ClaimedSms | null)[]>;
-  /** Records carrier ids (one segment row each) and marks the rows submitted. */
-  submittedMany(items: SubmittedSms[]): Promise<void>;
-  /** Applies reports to their segments and derives each SMS status; the SMS id, or null. */
-  reportMany(reports: SegmentReport[]): Promise<(string | null)[]>;
+  apply(writes: SmsWrite[]): Promise<SmsWriteResult[]>;
 }
 
 const INSERT_SMS =
@@ -63,80 +76,75 @@ const UPDATE_SMS_STATUS =
 export class SmsBatchRepository implements SmsBatchStore {
   constructor(private readonly db: Database) {}
 
-  insertMany(list: SmsMessageEntity[]): Promise<void> {
-    return this.db.tx(async (m) => {
-      for (const r of list) {
-        await rows(m, INSERT_SMS, [
-          r.id,
-          r.direction,
-          r.toNumber,
-          r.fromNumber,
-          r.text,
-          r.status,
-          r.linkId,
-          r.segments,
-          r.error,
-          r.purpose,
-          r.userId,
-          r.sendAt,
-          r.createdAt,
-          r.updatedAt,
-        ]);
-      }
-    });
-  }
-
-  claimMany(ids: string[]): Promise<(ClaimedSms | null)[]> {
+  apply(writes: SmsWrite[]): Promise<SmsWriteResult[]> {
     return this.db.tx(async (m) => {
       const now = Date.now();
-      const out: (ClaimedSms | null)[] = [];
-      for (const id of ids) out.push((await rows<ClaimedSms>(m, CLAIM_SMS, [now, id]))[0] ?? null);
-      return out;
-    });
-  }
-
-  submittedMany(items: SubmittedSms[]): Promise<void> {
-    return this.db.tx(async (m) => {
-      const now = Date.now();
-      for (const s of items) {
-        await rows(m, MARK_SUBMITTED, [s.linkId, s.carrierIds.length, now, s.id]);
-        for (const [i, carrierId] of s.carrierIds.entries())
-          await rows(m, INSERT_SEGMENT, [s.id, i + 1, s.linkId, carrierId, now]);
-      }
-    });
-  }
-
-  reportMany(reports: SegmentReport[]): Promise<(string | null)[]> {
-    return this.db.tx(async (m) => {
-      const now = Date.now();
-      const out: (string | null)[] = [];
-      for (const r of reports) {
-        const [seg] = await rows<{ id: number; smsId: string }>(m, FIND_SEGMENT, [
-          r.linkId,
-          r.carrierId,
-        ]);
-        if (!seg) {
-          out.push(null);
-          continue;
+      const out: SmsWriteResult[] = [];
+      for (const w of writes) {
+        switch (w.kind) {
+          case 'insert':
+            out.push(await insert(m, w.row));
+            break;
+          case 'claim':
+            out.push((await rows<ClaimedSms>(m, CLAIM_SMS, [now, w.id]))[0] ?? null);
+            break;
+          case 'submitted':
+            out.push(await submitted(m, w, now));
+            break;
+          case 'report':
+            out.push(await report(m, w, now));
+            break;
         }
-        await rows(m, UPDATE_SEGMENT, [r.segmentStatus, r.carrierStatus, now, seg.id]);
-        const statuses = (await rows<{ status: string }>(m, SEGMENT_STATUSES, [seg.smsId])).map(
-          (s) => s.status,
-        );
-        const next = smsStatusOf(statuses);
-        if (next) {
-          await rows(m, UPDATE_SMS_STATUS, [
-            next,
-            now,
-            next === 'delivered' ? null : `carrier status ${r.carrierStatus}`,
-            seg.smsId,
-          ]);
-        }
-        out.push(seg.smsId);
       }
       return out;
     });
   }
+}
+
+async function insert(m: EntityManager, r: SmsMessageEntity): Promise<null> {
+  await rows(m, INSERT_SMS, [
+    r.id,
+    r.direction,
+    r.toNumber,
+    r.fromNumber,
+    r.text,
+    r.status,
+    r.linkId,
+    r.segments,
+    r.error,
+    r.purpose,
+    r.userId,
+    r.sendAt,
+    r.createdAt,
+    r.updatedAt,
+  ]);
+  return null;
+}
+
+async function submitted(m: EntityManager, s: SubmittedSms, now: number): Promise<null> {
+  await rows(m, MARK_SUBMITTED, [s.linkId, s.carrierIds.length, now, s.id]);
+  for (const [i, carrierId] of s.carrierIds.entries())
+    await rows(m, INSERT_SEGMENT, [s.id, i + 1, s.linkId, carrierId, now]);
+  return null;
+}
+
+async function report(m: EntityManager, r: SegmentReport, now: number): Promise<string | null> {
+  const [seg] = await rows<{ id: number; smsId: string }>(m, FIND_SEGMENT, [r.linkId, r.carrierId]);
+  if (!seg) return null;
+  await rows(m, UPDATE_SEGMENT, [r.segmentStatus, r.carrierStatus, now, seg.id]);
+  const statuses = (await rows<{ status: string }>(m, SEGMENT_STATUSES, [seg.smsId])).map(
+    (s) => s.status,
+  );
+  const next = smsStatusOf(statuses);
+  if (next) {
+    await rows(m, UPDATE_SMS_STATUS, [
+      next,
+      now,
+      next === 'delivered' ? null : `carrier status ${r.carrierStatus}`,
+      seg.smsId,
+    ]);
+  }
+  return seg.smsId;
 }
 
 /** delivered when every segment is, expired/failed as soon as one is; null = no change. */
@@ -147,36 +155,35 @@ export function smsStatusOf(segmentStatuses: string[]): SmsStatus | null {
   return null;
 }
 
-/** The same operations one row at a time over SmsRepository (no batching). */
+/** The same writes one at a time over SmsRepository (no batching). */
 export class PerRowSmsBatchStore implements SmsBatchStore {
   constructor(private readonly repo: SmsRepository) {}
 
-  async insertMany(list: SmsMessageEntity[]): Promise<void> {
-    for (const r of list) {
-      const { createdAt: _c, updatedAt: _u, ...row } = r;
-      await this.repo.insert(row);
-    }
-  }
-
-  async claimMany(ids: string[]): Promise<(ClaimedSms | null)[]> {
-    const out: (ClaimedSms | null)[] = [];
-    for (const id of ids) {
-      const row = await this.repo.get(id);
-      const ok = !!row && (await this.repo.transition(id, ['queued', 'sending'], 'sending'));
-      out.push(ok && row ? { id, toNumber: row.toNumber, text: row.text } : null);
-    }
+  async apply(writes: SmsWrite[]): Promise<SmsWriteResult[]> {
+    const out: SmsWriteResult[] = [];
+    for (const w of writes) out.push(await this.one(w));
     return out;
   }
 
-  async submittedMany(items: SubmittedSms[]): Promise<void> {
-    for (const s of items) await this.repo.submitted(s.id, s.linkId, s.carrierIds);
-  }
-
-  async reportMany(reports: SegmentReport[]): Promise<(string | null)[]> {
-    const out: (string | null)[] = [];
-    for (const r of reports)
-      out.push(await this.repo.report(r.linkId, r.carrierId, r.segmentStatus, r.carrierStatus));
-    return out;
+  private async one(w: SmsWrite): Promise<SmsWriteResult> {
+    switch (w.kind) {
+      case 'insert': {
+        const { createdAt: _c, updatedAt: _u, ...row } = w.row;
+        await this.repo.insert(row);
+        return null;
+      }
+      case 'claim': {
+        const row = await this.repo.get(w.id);
+        if (!row || !(await this.repo.transition(w.id, ['queued', 'sending'], 'sending')))
+          return null;
+        return { id: w.id, toNumber: row.toNumber, text: row.text };
+      }
+      case 'submitted':
+        await this.repo.submitted(w.id, w.linkId, w.carrierIds);
+        return null;
+      case 'report':
+        return this.repo.report(w.linkId, w.carrierId, w.segmentStatus, w.carrierStatus);
+    }
   }
 }
 
