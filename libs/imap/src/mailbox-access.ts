@@ -97,16 +97,18 @@ export class MailboxAccessError extends Error {
 /**
  * Messages of one folder located once for a whole command (FETCH, SEARCH) or POP3
  * session, so that reading each costs no store lookup. Both readers answer undefined for
- * a message that is gone (expunged, or never there).
+ * a message that is gone (expunged, or never there); either may answer at once rather
+ * than with a promise (a header in memory): a FETCH of thousands of messages then
+ * awaits only the answers that are promises.
  */
 export interface MessageSource {
   /** The stored bytes, exactly as received. */
-  read(uid: number): Promise<Buffer | undefined>;
+  read(uid: number): Buffer | undefined | Promise<Buffer | undefined>;
   /**
    * The header block as stored, up to and including the blank line after it (the whole
    * message when it has none): what ENVELOPE and BODY[HEADER…] need, without the body.
    */
-  readHeader(uid: number): Promise<Buffer | undefined>;
+  readHeader(uid: number): Buffer | undefined | Promise<Buffer | undefined>;
 }
 
 export interface MailboxAccess {

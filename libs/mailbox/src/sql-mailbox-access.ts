@@ -124,9 +124,12 @@ export class SqlMailboxAccess implements MailboxAccess {
         if (!where) return undefined;
         return blobs.read(where.blobId, where.size).catch(gone);
       },
-      async readHeader(uid) {
+      readHeader(uid) {
         const where = located.get(uid);
         if (!where) return undefined;
+        // Most headers of a folder listed before are in memory: no promise for them.
+        const cached = blobs.cachedHeader?.(where.blobId);
+        if (cached) return cached;
         const header = blobs.readHeader
           ? blobs.readHeader(where.blobId, where.size)
           : blobs.read(where.blobId, where.size).then(headerOnly);

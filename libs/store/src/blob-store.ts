@@ -40,6 +40,8 @@ export interface BlobStore {
    * ENVELOPE and BODY[HEADER…] need. Optional so other stores can do without it.
    */
   readHeader?(id: string, sizeHint?: number): Promise<Buffer>;
+  /** `readHeader` when the answer is already in memory, without waiting; else undefined. */
+  cachedHeader?(id: string): Buffer | undefined;
   stream(id: string, range?: { start: number; end: number }): Readable;
   /** A path on the local file system, for consumers that stream to sockets. */
   localPath(id: string): string;
@@ -119,6 +121,10 @@ export class FsBlobStore implements BlobStore {
 
   /** Header blocks by blob id. Blobs never change once written, so entries never go stale. */
   private readonly headers = new ByteBoundedCache(HEADER_CACHE_BYTES);
+
+  cachedHeader(id: string): Buffer | undefined {
+    return this.headers.get(id);
+  }
 
   async readHeader(id: string, sizeHint?: number): Promise<Buffer> {
     const cached = this.headers.get(id);

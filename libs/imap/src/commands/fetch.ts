@@ -135,7 +135,8 @@ export async function fetch(
     }
     let content: MessageContent | undefined;
     if (source) {
-      const bytes = await (headerOnly ? source.readHeader(uid) : source.read(uid));
+      const answer = headerOnly ? source.readHeader(uid) : source.read(uid);
+      const bytes = answer instanceof Promise ? await answer : answer;
       if (!bytes) {
         // Expunged by another session since this one last heard: skip it (RFC 9051 7.1).
         expungedMeanwhile = true;

@@ -32,7 +32,8 @@ export async function search(
     const uid = folder.uidAt(sequence) ?? 0;
     const state = folder.state(uid);
     if (!state) continue;
-    const bytes = !source ? EMPTY : await (headerOnly ? source.readHeader(uid) : source.read(uid));
+    const answer = !source ? EMPTY : headerOnly ? source.readHeader(uid) : source.read(uid);
+    const bytes = answer instanceof Promise ? await answer : answer;
     // A message expunged by another session meanwhile matches nothing.
     if (!bytes) continue;
     const message = new SearchableMessage(
