@@ -27,7 +27,8 @@
  * BENCH_PACED_N (2000; 0 skips), BENCH_PACED_RATE (200), BENCH_MODEM_SMS (12; 0 skips
  * part 2), BENCH_MODEM_SEND_MS (3000), BENCH_TIMEOUT_S (240, per load),
  * BENCH_DATABASE_URL (PostgreSQL instead of SQLite), BENCH_CPU_PROF=<dir> (the server
- * runs with --cpu-prof into dir), BENCH_KEEP=1 (keep the data folders).
+ * runs with --cpu-prof into dir), BENCH_KEEP=1 (keep the data folders), BENCH_DIST=<dir>
+ * (run the server of a copy of dist/ made beforehand, e.g. to compare two builds).
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -54,7 +55,9 @@ import { AtModemSimulator } from '../../test/peers/at-modem';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 /** The server runs from a private copy of dist/: other builds rewrite dist/ during a run. */
-const SNAPSHOT = path.join(ROOT, '.bench', 'sms', 'dist');
+const SNAPSHOT = process.env.BENCH_DIST
+  ? path.resolve(process.env.BENCH_DIST)
+  : path.join(ROOT, '.bench', 'sms', 'dist');
 const SERVER = path.join(SNAPSHOT, 'apps', 'server', 'src', 'main.js');
 const ACCOUNT = '901234';
 const SECRET = 'bench-secret';
@@ -841,7 +844,8 @@ async function main(): Promise<void> {
     3 * TIMEOUT_MS + 180_000,
   );
   overall.unref();
-  await snapshotDist();
+  // BENCH_DIST names a copy of dist/ made beforehand (to compare two builds turn about).
+  if (!process.env.BENCH_DIST) await snapshotDist();
   console.log(
     `# bench:sms ${new Date().toISOString()} N=${N} clients=${CLIENTS} window=${WINDOW} ` +
       `tps=${TPS} reports=${REPORTS ? `on (+${REPORT_DELAY_MS} ms)` : 'off'} ` +
