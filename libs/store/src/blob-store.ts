@@ -181,12 +181,23 @@ function readHeaderSync(file: string): Buffer {
       const n = readSync(fd, buffer, length, buffer.length - length, length);
       length += n;
       const end = headerEnd(buffer, length);
-      if (end !== -1) return Buffer.from(buffer.subarray(0, end));
-      if (n === 0) return Buffer.from(buffer.subarray(0, length));
+      if (end !== -1) return exactCopy(buffer, end);
+      if (n === 0) return exactCopy(buffer, length);
     }
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * The first `length` bytes in a buffer of their own: not a slice of the read buffer, nor
+ * of Node's shared 8 KB pool (which a small Buffer.from uses), so a cached header keeps
+ * exactly its own bytes alive and the cache's byte count is what it holds.
+ */
+function exactCopy(buffer: Buffer, length: number): Buffer {
+  const copy = Buffer.allocUnsafeSlow(length);
+  buffer.copy(copy, 0, 0, length);
+  return copy;
 }
 
 async function readHeaderAsync(file: string): Promise<Buffer> {
@@ -203,8 +214,8 @@ async function readHeaderAsync(file: string): Promise<Buffer> {
       const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
       length += bytesRead;
       const end = headerEnd(buffer, length);
-      if (end !== -1) return Buffer.from(buffer.subarray(0, end));
-      if (bytesRead === 0) return Buffer.from(buffer.subarray(0, length));
+      if (end !== -1) return exactCopy(buffer, end);
+      if (bytesRead === 0) return exactCopy(buffer, length);
     }
   } finally {
     await handle.close();

@@ -134,6 +134,18 @@ describe('SEARCH text keys over decoded content', () => {
     assert.equal(matches('HEADER x-mailer fox', plain), true);
     assert.equal(matches('CC x', plain), false);
   });
+
+  it('finds words across line breaks and whitespace runs, with or without spaces in the key', () => {
+    const folded = message('Subject: s\r\n\r\nfirst Line\r\n\t  SECOND\tline\r\n');
+    assert.equal(matches('BODY "line second"', folded), true, 'CRLF, tab and spaces are one space');
+    assert.equal(matches('BODY "second line"', folded), true);
+    assert.equal(matches('BODY "line  second"', folded), true, 'the key is collapsed too');
+    assert.equal(matches('BODY SECOND', folded), true);
+    assert.equal(matches('BODY linesecond', folded), false);
+    assert.equal(matches('TEXT "line\tsecond"', folded), true);
+    assert.equal(matches('TEXT "first line second line"', folded), true);
+    assert.equal(matches('TEXT "first line second line."', folded), false);
+  });
 });
 
 describe('SEARCH non-text keys', () => {

@@ -16,6 +16,14 @@ function contains(haystack: string, needle: string): boolean {
   return haystack.includes(normalizeForSearch(needle));
 }
 
+/** BODY: the text with whitespace collapsed only when the search string has some. */
+function bodyContains(message: SearchableMessage, needle: string): boolean {
+  const wanted = normalizeForSearch(needle);
+  return wanted.includes(' ')
+    ? message.body().includes(wanted)
+    : message.lowerCaseBody().includes(wanted);
+}
+
 function dayOf(date: Date): string {
   return date.toISOString().slice(0, 10);
 }
@@ -70,9 +78,9 @@ export function matchesSearch(
       return values.some((value) => key.value === '' || contains(value, key.value));
     }
     case 'body':
-      return contains(message.body(), key.value);
+      return bodyContains(message, key.value);
     case 'text':
-      return contains(message.allHeaders(), key.value) || contains(message.body(), key.value);
+      return contains(message.allHeaders(), key.value) || bodyContains(message, key.value);
     case 'date': {
       const day =
         key.source === 'internal' ? dayOf(meta.internalDate) : sentDay(message.sentDate());

@@ -4,5 +4,10 @@
  * search strings on every comparison (they are short).
  */
 export function normalizeForSearch(text: string): string {
-  return text.toLowerCase().replace(/\s+/g, ' ');
+  return collapseWhitespace(text.toLowerCase());
+}
+
+/** Every run of whitespace one space (the second half of normalizeForSearch). */
+export function collapseWhitespace(text: string): string {
+  return text.replace(/\s+/g, ' ');
 }

@@ -2,7 +2,7 @@ import { findBodyStart, headerValue, parseHeaderFields } from '../mime/header-bl
 import { parameter } from '../mime/content-fields';
 import { type MimePart, parseMimeTree } from '../mime/mime-tree';
 import { decodeCharset, decodeHeaderText, decodeTransferEncoding } from '../mime/text-decoding';
-import { normalizeForSearch } from './search-text';
+import { collapseWhitespace, normalizeForSearch } from './search-text';
 
 /** What SEARCH needs of one message besides its content. */
 export interface SearchableMetadata {
@@ -26,6 +26,7 @@ export class SearchableMessage {
   private decodedHeaders?: Map<string, string[]>;
   private headerText?: string;
   private bodyText?: string;
+  private lowerBodyText?: string;
 
   constructor(
     readonly metadata: SearchableMetadata,
@@ -81,12 +82,23 @@ export class SearchableMessage {
 
   /** The decoded, normalized text of every text part, nested messages included. */
   body(): string {
-    if (this.bodyText === undefined) {
+    // normalizeForSearch: lower case, then whitespace runs made one space.
+    this.bodyText ??= collapseWhitespace(this.lowerCaseBody());
+    return this.bodyText;
+  }
+
+  /**
+   * `body()` before its whitespace runs are collapsed. A search string without
+   * whitespace matches one exactly when it matches the other (it cannot span a run), so
+   * SEARCH BODY word skips the collapsing, a regular expression over the whole text.
+   */
+  lowerCaseBody(): string {
+    if (this.lowerBodyText === undefined) {
       const pieces: string[] = [];
       collectText(this.raw(), this.root(), pieces, true);
-      this.bodyText = normalizeForSearch(pieces.join(' '));
+      this.lowerBodyText = pieces.join(' ').toLowerCase();
     }
-    return this.bodyText;
+    return this.lowerBodyText;
   }
 }
 
