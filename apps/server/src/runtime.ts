@@ -6,7 +6,7 @@ import { DirectoryService, RecipientResolver } from '@dizi/directory';
 import { ImapServer } from '@dizi/imap';
 import { Pop3Server } from '@dizi/pop3';
 import { SmsLinks, SmsService } from '@dizi/sms';
-import { ALERT_READ_LIMIT, Notify } from '@dizi/notify';
+import { AdminAlerts, ALERT_READ_LIMIT, Notify } from '@dizi/notify';
 import Redis from 'ioredis';
 import { hostname as osHostname } from 'node:os';
 import { SMS_GATEWAYS } from './gateways';
@@ -72,6 +72,7 @@ export interface DiziServices {
   sms: SmsService;
   smsLinks: SmsLinks;
   notify: Notify;
+  adminAlerts: AdminAlerts;
 }
 
 /**
@@ -93,6 +94,7 @@ export class DiziRuntime {
     private readonly redis: RedisSupervisor | null,
     /** The Redis this process uses (the private one's unix socket, or REDIS_URL). */
     readonly redisUrl: string,
+    private readonly adminAlertsRedis: Redis,
   ) {}
 
   static async start(
@@ -109,6 +111,10 @@ export class DiziRuntime {
     if (!redisUrl) {
       supervisor = new RedisSupervisor(config.dataDir, log.child({ component: 'redis' }), () => {
         void runtime?.services.outbound.reconcile().catch(() => undefined);
+        void runtime?.services.sms.reconcile().catch(() => undefined);
+        void runtime?.services.adminAlerts
+          .crashed('the private redis-server', 'queues were re-created from SQL')
+          .catch(() => undefined);
       });
       await supervisor.start();
       redisUrl = supervisor.url();
@@ -129,6 +135,7 @@ export class DiziRuntime {
       redisOptions(redisUrl),
       log.child({ component: 'mailbox-events' }),
     );
+    const adminAlertsRedis = new Redis(redisOptions(redisUrl));
     const smsLinks = new SmsLinks(
       SmsLinks.registry(SMS_GATEWAYS),
       config.links,
@@ -255,8 +262,28 @@ export class DiziRuntime {
       sms,
       smsLinks,
       notify,
+      adminAlerts: new AdminAlerts(
+        {
+          phones: config.notify.adminPhones,
+          cooldownSeconds: config.notify.adminAlertCooldownSeconds,
+          checkSeconds: config.notify.adminAlertCheckSeconds,
+          queueBacklog: config.notify.adminAlertQueueBacklog,
+          diskFreeMb: config.notify.adminAlertDiskFreeMb,
+          linkDownSeconds: config.notify.adminAlertLinkDownSeconds,
+        },
+        {
+          links: () => smsLinks.health(),
+          outboundBacklog: () => outboundRepo.pendingCount(),
+          dataDir: config.dataDir,
+          send: async (to, text) => {
+            await sms.send({ to, text, purpose: 'admin-alert' });
+          },
+        },
+        adminAlertsRedis,
+        log.child({ component: 'admin-alerts' }),
+      ),
     };
-    const runtime: DiziRuntime = new DiziRuntime(services, supervisor, redisUrl);
+    const runtime: DiziRuntime = new DiziRuntime(services, supervisor, redisUrl, adminAlertsRedis);
     try {
       await runtime.startRoles(startHttp);
     } catch (err) {
@@ -278,6 +305,7 @@ export class DiziRuntime {
       await this.services.smsLinks.start(this.services.sms);
       await this.services.sms.startWorker(this.services.smsLinks);
       await this.services.notify.alerts.reconcile();
+      this.services.adminAlerts.start();
     }
     // The spool is local to the node that accepted the mail: finish it before listening.
     await this.services.processor.recover();
@@ -400,6 +428,8 @@ export class DiziRuntime {
     await this.httpClose?.();
     await this.services.processor.idle();
     this.services.processor.stop();
+    this.services.adminAlerts.stop();
+    this.adminAlertsRedis.disconnect();
     await this.services.notify.alerts.idle();
     await this.services.outbound.close();
     await this.services.sms.close();

@@ -148,6 +148,19 @@ export class NotifyConfig {
   @IsInt() @Min(0) codeResendSeconds = 60;
   /** Automatic SMS answers (help, refusals) to one number per hour. */
   @IsInt() @Min(0) repliesPerHour = 5;
+  /** Admins' mobile numbers for admin alerts by SMS (H15); empty: off. */
+  @IsArray()
+  @Matches(/^\+?\d{5,20}$/, { each: true, message: 'adminPhones must be phone numbers' })
+  adminPhones: string[] = [];
+  /** The same admin alert is not repeated within this time. */
+  @IsInt() @Min(1) adminAlertCooldownSeconds = 1800;
+  @IsInt() @Min(1) adminAlertCheckSeconds = 60;
+  /** Outbound recipients waiting before the queue counts as backed up. */
+  @IsInt() @Min(1) adminAlertQueueBacklog = 1000;
+  /** Free MB on the data folder's disk below which admins are told. */
+  @IsInt() @Min(0) adminAlertDiskFreeMb = 500;
+  /** A link must be down this long before admins are told (reconnects are normal). */
+  @IsInt() @Min(0) adminAlertLinkDownSeconds = 60;
 }
 
 export class LogConfig {

@@ -10,3 +10,4 @@ export * from './arrival-alerts';
 export * from './mobile-originated';
 export * from './local-time';
 export * from './sms-length';
+export * from './admin-alerts';

@@ -154,6 +154,13 @@ export class OutboundQueueRepository {
     });
   }
 
+  /** Recipients still waiting for delivery (admin alerts on a backlog). */
+  pendingCount(): Promise<number> {
+    return this.db.run((m) =>
+      m.countBy(OutboundRecipientEntity, { status: In(['queued', 'deferred']) }),
+    );
+  }
+
   /** Makes every pending recipient of a message due now (`dizi queue retry`). */
   retryNow(messageId: string): Promise<number> {
     return this.db.tx(async (m) => {
