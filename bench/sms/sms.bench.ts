@@ -22,7 +22,7 @@
  * BENCH_MODEM_SMS one-segment SMS go through each pool in turn; the time from the first
  * POST to the last +CMGS answer gives SMS/min, which should grow with the modems.
  *
- * Env: BENCH_N (10000), BENCH_CLIENTS (32), BENCH_WINDOW (16), BENCH_TPS (100000),
+ * Env: BENCH_N (10000), BENCH_CLIENTS (64), BENCH_WINDOW (16), BENCH_TPS (100000),
  * BENCH_REPORTS (1; 0 = no status reports), BENCH_REPORT_DELAY_MS (1000),
  * BENCH_PACED_N (2000; 0 skips), BENCH_PACED_RATE (200), BENCH_MODEM_SMS (12; 0 skips
  * part 2), BENCH_MODEM_SEND_MS (3000), BENCH_TIMEOUT_S (240, per load),
@@ -71,7 +71,7 @@ function envInt(name: string, def: number): number {
 }
 
 const N = envInt('BENCH_N', 10_000);
-const CLIENTS = Math.max(1, envInt('BENCH_CLIENTS', 32));
+const CLIENTS = Math.max(1, envInt('BENCH_CLIENTS', 64));
 const WINDOW = Math.max(1, envInt('BENCH_WINDOW', 16));
 const TPS = Math.max(1, envInt('BENCH_TPS', 100_000));
 const REPORTS = envInt('BENCH_REPORTS', 1) !== 0;

@@ -17,13 +17,16 @@ describe('GroupCommit', () => {
 
   test('items arriving while a batch is written wait for the next one', async () => {
     const batches: number[][] = [];
+    let started!: () => void;
+    const writing = new Promise<void>((resolve) => (started = resolve));
     const gc = new GroupCommit<number, null>(async (items) => {
       batches.push(items);
+      started();
       await sleep(20);
       return items.map(() => null);
     });
     const first = gc.submit(1);
-    await sleep(5);
+    await writing;
     const later = [gc.submit(2), gc.submit(3)];
     await Promise.all([first, ...later]);
     assert.deepEqual(batches, [[1], [2, 3]]);
@@ -55,16 +58,19 @@ describe('GroupCommit', () => {
 
   test('spacing: under load the next batch waits in proportion to the last one', async () => {
     const starts: number[] = [];
+    let started!: () => void;
+    const writing = new Promise<void>((resolve) => (started = resolve));
     const gc = new GroupCommit<number, number>(
       async (items) => {
         starts.push(performance.now());
+        started();
         await sleep(10);
         return items;
       },
       { spacing: 3 },
     );
     const a = gc.submit(1);
-    await sleep(1);
+    await writing;
     const b = gc.submit(2); // arrives during the first batch
     await Promise.all([a, b]);
     assert.equal(starts.length, 2);
