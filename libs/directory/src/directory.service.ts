@@ -11,6 +11,7 @@ import {
   verifyPassword,
 } from '@dizi/store';
 import { normalizeDomain, parseAddress } from './address';
+import { VerifiedLoginCache } from './verified-login-cache';
 
 const MB = 1024 * 1024;
 export const MIN_PASSWORD_LENGTH = 8;
@@ -37,6 +38,8 @@ export interface GroupView {
  * validation and the errors a user can act on. Used by the CLI and the REST API alike.
  */
 export class DirectoryService {
+  private readonly verified = new VerifiedLoginCache();
+
   constructor(
     private readonly repo: DirectoryRepository,
     private readonly defaults: { userQuotaMb: number },
@@ -169,7 +172,10 @@ export class DirectoryService {
       return null;
     }
     if (!user || !user.enabled) return null;
-    return (await verifyPassword(password, user.passwordHash)) ? user : null;
+    if (this.verified.has(user.address, password, user.passwordHash)) return user;
+    if (!(await verifyPassword(password, user.passwordHash))) return null;
+    this.verified.remember(user.address, password, user.passwordHash);
+    return user;
   }
 
   // ---- aliases
