@@ -15,6 +15,7 @@ import { MessageTooBigError, Spool, SpoolEntry } from '../spool';
 import { AuthGuard } from './auth-guard';
 import { ConnectionLimiter } from './connection-limiter';
 import { installEnhancedCodePassThrough, SmtpReplyError } from './smtp-reply-error';
+import { ReverseDnsCache } from './reverse-dns-cache';
 
 export type ListenerMode = 'mx' | 'submission' | 'smtps';
 
@@ -48,6 +49,7 @@ interface DiziSession extends SMTPServerSession {
 export class SmtpListener {
   private server: SMTPServer | null = null;
   private readonly relayNets = new BlockList();
+  private readonly reverseDns = new ReverseDnsCache();
 
   constructor(private readonly d: SmtpListenerDeps) {
     installEnhancedCodePassThrough();
@@ -83,6 +85,7 @@ export class SmtpListener {
       hideENHANCEDSTATUSCODES: false,
       hideDSN: false,
       socketTimeout: config.socketTimeoutMs,
+      resolver: this.reverseDns,
       logger: false,
       onConnect: (session, cb) => this.onConnect(session as DiziSession, cb),
       onClose: (session) => this.onClose(session as DiziSession),
