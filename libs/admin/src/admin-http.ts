@@ -1,5 +1,7 @@
 import { BadRequestException, Module, ValidationError, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { json, urlencoded } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Logger } from 'pino';
 import { DirectoryService } from '@dizi/directory';
@@ -82,7 +84,21 @@ export async function startAdminHttp(
   })
   class AdminHttpModule {}
 
-  const app = await NestFactory.create(AdminHttpModule, { logger: false, bodyParser: true });
+  // Body parsers are added by hand, after the SMS provider callbacks: those read the raw
+  // request themselves (JSON, form or query string, as each provider sends them).
+  const app = await NestFactory.create(AdminHttpModule, { logger: false, bodyParser: false });
+  app.use(
+    '/api/sms/callback',
+    (req: IncomingMessage & { url: string }, res: ServerResponse, next: () => void) => {
+      const [linkId, ...rest] = req.url.replace(/^\//, '').split('/');
+      const handler = deps.smsLinks.httpCallback(decodeURIComponent(linkId ?? ''));
+      if (!handler) return next();
+      req.url = `/${rest.join('/')}`;
+      handler(req, res);
+    },
+  );
+  app.use(json({ limit: '1mb' }));
+  app.use(urlencoded({ extended: false, limit: '1mb' }));
   app.useGlobalFilters(new DiziErrorFilter());
   app.useGlobalPipes(
     new ValidationPipe({

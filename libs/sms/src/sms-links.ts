@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Redis from 'ioredis';
 import type { Logger } from 'pino';
 import {
@@ -68,6 +69,17 @@ export class SmsLinks {
     await this.publish();
     this.timer = setInterval(() => void this.publish(), PUBLISH_EVERY_MS);
     this.timer.unref();
+  }
+
+  /**
+   * The HTTP callback listener of a link that takes callbacks (HTTP providers' MO and
+   * delivery reports), or null. Found by shape, so the core needs no gateway import.
+   */
+  httpCallback(linkId: string): ((req: IncomingMessage, res: ServerResponse) => void) | null {
+    const link = this.links.find((l) => l.id === linkId) as
+      | (SmsLink & { callbackHandler?: () => (req: IncomingMessage, res: ServerResponse) => void })
+      | undefined;
+    return link && typeof link.callbackHandler === 'function' ? link.callbackHandler() : null;
   }
 
   health(): PublishedLinkHealth[] {
