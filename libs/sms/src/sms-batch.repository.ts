@@ -155,44 +155,7 @@ export function smsStatusOf(segmentStatuses: string[]): SmsStatus | null {
   return null;
 }
 
-/** The same writes one at a time over SmsRepository (no batching). */
-export class PerRowSmsBatchStore implements SmsBatchStore {
-  constructor(private readonly repo: SmsRepository) {}
-
-  async apply(writes: SmsWrite[]): Promise<SmsWriteResult[]> {
-    const out: SmsWriteResult[] = [];
-    for (const w of writes) out.push(await this.one(w));
-    return out;
-  }
-
-  private async one(w: SmsWrite): Promise<SmsWriteResult> {
-    switch (w.kind) {
-      case 'insert': {
-        const { createdAt: _c, updatedAt: _u, ...row } = w.row;
-        await this.repo.insert(row);
-        return null;
-      }
-      case 'claim': {
-        const row = await this.repo.get(w.id);
-        if (!row || !(await this.repo.transition(w.id, ['queued', 'sending'], 'sending')))
-          return null;
-        return { id: w.id, toNumber: row.toNumber, text: row.text };
-      }
-      case 'submitted':
-        await this.repo.submitted(w.id, w.linkId, w.carrierIds);
-        return null;
-      case 'report':
-        return this.repo.report(w.linkId, w.carrierId, w.segmentStatus, w.carrierStatus);
-    }
-  }
-}
-
-/**
- * The batch store for a repository: hand-written batches over the repository's own
- * Database. The server builds SmsService from an SmsRepository only, so its database is
- * read from there; should that ever fail, the rows are written one at a time instead.
- */
+/** The batch store for a repository: hand-written batches over the repository's Database. */
 export function batchStoreFor(repo: SmsRepository): SmsBatchStore {
-  const db = (repo as unknown as { db?: unknown }).db;
-  return db instanceof Database ? new SmsBatchRepository(db) : new PerRowSmsBatchStore(repo);
+  return new SmsBatchRepository(repo.database);
 }

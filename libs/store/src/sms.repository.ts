@@ -6,6 +6,11 @@ import { SmsMessageEntity, SmsSegmentEntity, SmsStatus } from './entities';
 export class SmsRepository {
   constructor(private readonly db: Database) {}
 
+  /** The database, for writers that batch several SMS statements in one transaction. */
+  get database(): Database {
+    return this.db;
+  }
+
   insert(row: Omit<SmsMessageEntity, 'createdAt' | 'updatedAt'>): Promise<SmsMessageEntity> {
     const now = Date.now();
     return this.db.tx((m) =>
