@@ -34,17 +34,27 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
-  readdirSync,
   readFileSync,
   rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Sqlite from 'better-sqlite3';
+import {
+  childPids,
+  envInt,
+  freePort,
+  isAlive,
+  median,
+  procCpuS,
+  procStatusKb,
+  unaliased,
+  waitExit,
+} from '../support/process-tools';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const HERE = path.join(ROOT, 'bench', 'imap');
@@ -61,14 +71,6 @@ const PYTHON = process.env.PYTHON ?? 'python3';
 /** Dovecot's mail processes run as nobody: no user is added to the system. */
 const MAIL_UID = 65534;
 const MAIL_GID = 65534;
-
-function envInt(name: string, def: number): number {
-  const v = process.env[name];
-  if (v === undefined || v === '') return def;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer`);
-  return n;
-}
 
 const N = envInt('BENCH_N', 5000);
 const SIZE = envInt('BENCH_SIZE', 10240);
@@ -187,18 +189,6 @@ function run(cmd: string, args: string[], timeoutMs: number): Promise<string> {
   });
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 /** The first line a server sends on 127.0.0.1:port, or null if none in 2 s. */
 function greeting(port: number): Promise<string | null> {
   return new Promise((resolve) => {
@@ -232,64 +222,6 @@ async function waitForGreeting(
   throw new Error(`no ${what} greeting on 127.0.0.1:${port}`);
 }
 
-function procStatusKb(pid: number, field: string): number {
-  try {
-    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(
-      readFileSync(`/proc/${pid}/status`, 'utf8'),
-    );
-    return m ? Number(m[1]) : 0;
-  } catch {
-    return 0;
-  }
-}
-
-/** User + system CPU seconds of a live process. */
-function procCpuS(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ=100)
-  } catch {
-    return 0;
-  }
-}
-
-function childPids(ppid: number, comm: string): number[] {
-  const out: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const c = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(f[1]) === ppid && c === comm) out.push(Number(name));
-    } catch {
-      // the process went away while we looked
-    }
-  }
-  return out;
-}
-
-function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const t = setTimeout(() => resolve(false), ms);
-    child.once('exit', () => {
-      clearTimeout(t);
-      resolve(true);
-    });
-  });
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 async function stopChild(child: ChildProcess, what: string, extraPids: number[] = []) {
   if (child.exitCode === null && child.signalCode === null) {
     child.kill('SIGTERM');
@@ -318,26 +250,6 @@ function loadAvg(): string {
 function memory(pid: number): string {
   const mb = (field: string) => (procStatusKb(pid, field) / 1024).toFixed(1);
   return `rss_mb=${mb('VmRSS')} peak_rss_mb=${mb('VmHWM')}`;
-}
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-
-/** A JS file still holding `@dizi/*` requires: tsc wrote it, tsc-alias has not yet. */
-function unaliased(dir: string): string | null {
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) {
-      const bad = unaliased(p);
-      if (bad) return bad;
-    } else if (e.name.endsWith('.js') && readFileSync(p, 'utf8').includes('require("@dizi/')) {
-      return p;
-    }
-  }
-  return null;
 }
 
 /** Copies the built server (apps, libs, gateways) aside, retrying while a build is half done. */

@@ -30,20 +30,10 @@
  * runs with --cpu-prof into dir), BENCH_KEEP=1 (keep the data folders), BENCH_DIST=<dir>
  * (run the server of a copy of dist/ made beforehand, e.g. to compare two builds).
  */
-import { ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import {
-  cpSync,
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { createServer } from 'node:net';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -52,6 +42,16 @@ import { stringify as toYaml } from 'yaml';
 import { encodeCmppPdu, encodeStatusReport } from '@dizi/gateways/cmpp';
 import { CmppIsmgSimulator, type ReceivedSubmit } from '../../test/peers/cmpp-ismg';
 import { AtModemSimulator } from '../../test/peers/at-modem';
+import {
+  childPids,
+  envInt,
+  freePort,
+  isAlive,
+  procCpuS,
+  procStatusKb,
+  unaliased,
+  waitExit,
+} from '../support/process-tools';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 /** The server runs from a private copy of dist/: other builds rewrite dist/ during a run. */
@@ -61,14 +61,6 @@ const SNAPSHOT = process.env.BENCH_DIST
 const SERVER = path.join(SNAPSHOT, 'apps', 'server', 'src', 'main.js');
 const ACCOUNT = '901234';
 const SECRET = 'bench-secret';
-
-function envInt(name: string, def: number): number {
-  const v = process.env[name];
-  if (v === undefined || v === '') return def;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer`);
-  return n;
-}
 
 const N = envInt('BENCH_N', 10_000);
 const CLIENTS = Math.max(1, envInt('BENCH_CLIENTS', 64));
@@ -121,96 +113,12 @@ function onSignal(sig: NodeJS.Signals): void {
 
 // ---- small helpers
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function procStatusKb(pid: number, field: string): number {
-  try {
-    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(
-      readFileSync(`/proc/${pid}/status`, 'utf8'),
-    );
-    return m ? Number(m[1]) : 0;
-  } catch {
-    return 0;
-  }
-}
-
-/** User + system CPU seconds of a live process. */
-function procCpuS(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ=100)
-  } catch {
-    return 0;
-  }
-}
-
-function childPids(ppid: number, comm: string): number[] {
-  const out: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const c = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(f[1]) === ppid && c === comm) out.push(Number(name));
-    } catch {
-      // the process went away while we looked
-    }
-  }
-  return out;
-}
-
-function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const t = setTimeout(() => resolve(false), ms);
-    child.once('exit', () => {
-      clearTimeout(t);
-      resolve(true);
-    });
-  });
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function percentile(sorted: number[], p: number): number {
   if (!sorted.length) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 const f0 = (x: number): string => x.toFixed(0);
 const f1 = (x: number): string => x.toFixed(1);
-
-/** A JS file still holding `@dizi/*` requires: tsc wrote it, tsc-alias has not yet. */
-function unaliased(dir: string): string | null {
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) {
-      const bad = unaliased(p);
-      if (bad) return bad;
-    } else if (e.name.endsWith('.js') && readFileSync(p, 'utf8').includes('require("@dizi/')) {
-      return p;
-    }
-  }
-  return null;
-}
 
 /** Copies the built server (apps, libs, gateways) aside, retrying while a build is half done. */
 async function snapshotDist(): Promise<void> {

@@ -14,22 +14,32 @@
  * BENCH_SKIP_POSTFIX=1, BENCH_CPU_PROF=<dir> (server runs with --cpu-prof into dir),
  * BENCH_KEEP=1 (keep the data folders).
  */
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import {
   cpSync,
   existsSync,
   mkdtempSync,
   readdirSync,
-  readFileSync,
   rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Sqlite from 'better-sqlite3';
+import {
+  childPids,
+  envInt,
+  freePort,
+  isAlive,
+  median,
+  procCpuS,
+  procStatusKb,
+  unaliased,
+  waitExit,
+} from '../support/process-tools';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const ANCHOR = path.join(ROOT, 'bench', 'smtp', 'postfix-anchor.sh');
@@ -42,14 +52,6 @@ const SERVER = path.join(SNAPSHOT, 'apps', 'server', 'src', 'main.js');
 const CLI = path.join(SNAPSHOT, 'apps', 'cli', 'src', 'main.js');
 const SMTP_SOURCE = '/usr/sbin/smtp-source';
 const POLL_MS = 50;
-
-function envInt(name: string, def: number): number {
-  const v = process.env[name];
-  if (v === undefined || v === '') return def;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer`);
-  return n;
-}
 
 const N = envInt('BENCH_N', 5000);
 const SIZE = envInt('BENCH_SIZE', 10240);
@@ -115,18 +117,6 @@ function sh(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv } = {})
   return r.stdout.trim();
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 /** Resolves once something on 127.0.0.1:port answers with an SMTP greeting. */
 async function waitForBanner(port: number, deadlineMs: number, alive: () => boolean) {
   while (Date.now() < deadlineMs) {
@@ -150,84 +140,7 @@ async function waitForBanner(port: number, deadlineMs: number, alive: () => bool
   throw new Error(`no SMTP greeting on 127.0.0.1:${port}`);
 }
 
-function procStatusKb(pid: number, field: string): number {
-  try {
-    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(
-      readFileSync(`/proc/${pid}/status`, 'utf8'),
-    );
-    return m ? Number(m[1]) : 0;
-  } catch {
-    return 0;
-  }
-}
-
-/** User + system CPU seconds of a live process. */
-function procCpuS(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ=100)
-  } catch {
-    return 0;
-  }
-}
-
-function childPids(ppid: number, comm: string): number[] {
-  const out: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const c = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(f[1]) === ppid && c === comm) out.push(Number(name));
-    } catch {
-      // the process went away while we looked
-    }
-  }
-  return out;
-}
-
-function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const t = setTimeout(() => resolve(false), ms);
-    child.once('exit', () => {
-      clearTimeout(t);
-      resolve(true);
-    });
-  });
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 const f1 = (x: number): string => x.toFixed(1);
-
-/** A JS file still holding `@dizi/*` requires: tsc wrote it, tsc-alias has not yet. */
-function unaliased(dir: string): string | null {
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) {
-      const bad = unaliased(p);
-      if (bad) return bad;
-    } else if (e.name.endsWith('.js') && readFileSync(p, 'utf8').includes('require("@dizi/')) {
-      return p;
-    }
-  }
-  return null;
-}
 
 /** Copies the built server (apps, libs, gateways) aside, retrying while a build is half done. */
 async function snapshotDist(): Promise<void> {
