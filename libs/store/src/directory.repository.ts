@@ -285,20 +285,15 @@ export async function releaseBlobRefs(m: EntityManager, blobIds: string[]): Prom
   for (const id of blobIds) counts.set(id, (counts.get(id) ?? 0) + 1);
   const freed: string[] = [];
   for (const [id, n] of counts) {
-    await m.query(`UPDATE blobs SET refs = refs - ${n} WHERE id = ${placeholder(m, 1)}`, [id]);
-    const rows: Array<{ refs: number | string }> = await m.query(
-      `SELECT refs FROM blobs WHERE id = ${placeholder(m, 1)}`,
-      [id],
+    const [left] = await rows<{ refs: number | string }>(
+      m,
+      'UPDATE blobs SET refs = refs - ? WHERE id = ? RETURNING refs',
+      [n, id],
     );
-    if (rows.length && Number(rows[0].refs) <= 0) {
-      await m.query(`DELETE FROM blobs WHERE id = ${placeholder(m, 1)}`, [id]);
+    if (left && Number(left.refs) <= 0) {
+      await rows(m, 'DELETE FROM blobs WHERE id = ?', [id]);
       freed.push(id);
     }
   }
   return freed;
-}
-
-/** `$n` on PostgreSQL, `?` on SQLite. */
-export function placeholder(m: EntityManager, n: number): string {
-  return m.connection.options.type === 'postgres' ? `$${n}` : '?';
 }

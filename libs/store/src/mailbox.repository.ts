@@ -1,7 +1,7 @@
 import type { Database as SqliteConnection, Statement } from 'better-sqlite3';
 import { EntityManager, In, MoreThan } from 'typeorm';
 import { Database } from './database';
-import { placeholder, releaseBlobRefs } from './directory.repository';
+import { releaseBlobRefs } from './directory.repository';
 import { rows } from './raw-sql';
 import {
   ExpungedMessageEntity,
@@ -253,10 +253,11 @@ export class MailboxRepository {
   }
   countMessages(userId: number): Promise<number> {
     return this.db.run(async (m) => {
-      const [row] = (await m.query(
-        `SELECT COUNT(*) AS n FROM messages WHERE folder_id IN (SELECT id FROM folders WHERE user_id = ${placeholder(m, 1)})`,
+      const [row] = await rows<{ n: number | string }>(
+        m,
+        'SELECT COUNT(*) AS n FROM messages WHERE folder_id IN (SELECT id FROM folders WHERE user_id = ?)',
         [userId],
-      )) as Array<{ n: number | string }>;
+      );
       return Number(row.n);
     });
   }
@@ -266,10 +267,11 @@ export class MailboxRepository {
       if (await m.findOneBy(FolderEntity, { userId, name }))
         throw new MailboxError('ALREADYEXISTS', `folder ${name} exists`);
       // UIDVALIDITY must never repeat for a name (RFC 3501 2.3.1.1): above every value used.
-      const [row] = (await m.query(
-        `SELECT MAX(uid_validity) AS v FROM folders WHERE user_id = ${placeholder(m, 1)}`,
+      const [row] = await rows<{ v: number | string | null }>(
+        m,
+        'SELECT MAX(uid_validity) AS v FROM folders WHERE user_id = ?',
         [userId],
-      )) as Array<{ v: number | string | null }>;
+      );
       const uidValidity = Math.max(Math.floor(Date.now() / 1000), Number(row.v ?? 0) + 1);
       return m.save(
         m.create(FolderEntity, {
@@ -540,10 +542,10 @@ async function requireFolder(
 }
 
 async function adjustUsed(m: EntityManager, userId: number, delta: number): Promise<void> {
-  await m.query(
-    `UPDATE users SET used_bytes = used_bytes + (${Math.trunc(delta)}) WHERE id = ${placeholder(m, 1)}`,
-    [userId],
-  );
+  await rows(m, 'UPDATE users SET used_bytes = used_bytes + ? WHERE id = ?', [
+    Math.trunc(delta),
+    userId,
+  ]);
 }
 
 /** Deletes rows, leaves QRESYNC tombstones, gives the bytes back, releases blobs. */
