@@ -46,10 +46,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import Sqlite from 'better-sqlite3';
 import {
   childPids,
+  cleanupAll,
+  cleanups,
   envInt,
   freePort,
   isAlive,
   median,
+  onSignal,
   procCpuS,
   procStatusKb,
   unaliased,
@@ -119,30 +122,6 @@ interface RunResult {
   readonly wallS: number;
   readonly clientCpuS: number;
   readonly serverCpuS?: number;
-}
-
-// ---- things to undo on exit, whatever happens
-
-const cleanups: Array<() => Promise<void> | void> = [];
-let cleaning: Promise<void> | null = null;
-
-function cleanupAll(): Promise<void> {
-  cleaning ??= (async () => {
-    while (cleanups.length) {
-      const f = cleanups.pop()!;
-      try {
-        await f();
-      } catch (err) {
-        console.error(`# cleanup: ${(err as Error).message}`);
-      }
-    }
-  })();
-  return cleaning;
-}
-
-function onSignal(sig: NodeJS.Signals): void {
-  console.error(`# ${sig}: stopping what the bench started`);
-  void cleanupAll().then(() => process.exit(130));
 }
 
 // ---- small helpers

@@ -44,9 +44,12 @@ import { CmppIsmgSimulator, type ReceivedSubmit } from '../../test/peers/cmpp-is
 import { AtModemSimulator } from '../../test/peers/at-modem';
 import {
   childPids,
+  cleanupAll,
+  cleanups,
   envInt,
   freePort,
   isAlive,
+  onSignal,
   procCpuS,
   procStatusKb,
   unaliased,
@@ -86,30 +89,6 @@ const SHORT_TEXT = '您有一封新邮件：关于下周项目评审会议的安
 const LONG_TEXT = '这是一条很长的通知短信，内容包括会议时间、地点、议程和注意事项，请仔细阅读。'
   .repeat(10)
   .slice(0, 300);
-
-// ---- things to undo on exit, whatever happens
-
-const cleanups: Array<() => Promise<void> | void> = [];
-let cleaning: Promise<void> | null = null;
-
-function cleanupAll(): Promise<void> {
-  cleaning ??= (async () => {
-    while (cleanups.length) {
-      const f = cleanups.pop()!;
-      try {
-        await f();
-      } catch (err) {
-        console.error(`# cleanup: ${(err as Error).message}`);
-      }
-    }
-  })();
-  return cleaning;
-}
-
-function onSignal(sig: NodeJS.Signals): void {
-  console.error(`# ${sig}: stopping what the bench started`);
-  void cleanupAll().then(() => process.exit(130));
-}
 
 // ---- small helpers
 

@@ -31,10 +31,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import Sqlite from 'better-sqlite3';
 import {
   childPids,
+  cleanupAll,
+  cleanups,
   envInt,
   freePort,
   isAlive,
   median,
+  onSignal,
   procCpuS,
   procStatusKb,
   unaliased,
@@ -75,30 +78,6 @@ interface DiziResult extends LoadResult {
   redisPeakRssMb: number;
   serverCpuS: number;
   redisCpuS: number;
-}
-
-// ---- things to undo on exit, whatever happens
-
-const cleanups: Array<() => Promise<void> | void> = [];
-let cleaning: Promise<void> | null = null;
-
-function cleanupAll(): Promise<void> {
-  cleaning ??= (async () => {
-    while (cleanups.length) {
-      const f = cleanups.pop()!;
-      try {
-        await f();
-      } catch (err) {
-        console.error(`# cleanup: ${(err as Error).message}`);
-      }
-    }
-  })();
-  return cleaning;
-}
-
-function onSignal(sig: NodeJS.Signals): void {
-  console.error(`# ${sig}: stopping what the bench started`);
-  void cleanupAll().then(() => process.exit(130));
 }
 
 // ---- small helpers

@@ -101,3 +101,29 @@ export const median = (xs: number[]): number => {
   const m = Math.floor(s.length / 2);
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
+
+// ---- things a bench must undo on exit, whatever happens (each bench is its own process)
+
+/** Undo steps, run last-in first-out by cleanupAll(). */
+export const cleanups: Array<() => Promise<void> | void> = [];
+let cleaning: Promise<void> | null = null;
+
+export function cleanupAll(): Promise<void> {
+  cleaning ??= (async () => {
+    while (cleanups.length) {
+      const f = cleanups.pop()!;
+      try {
+        await f();
+      } catch (err) {
+        console.error(`# cleanup: ${(err as Error).message}`);
+      }
+    }
+  })();
+  return cleaning;
+}
+
+/** For process.on('SIGINT'/'SIGTERM'): undo, then exit. */
+export function onSignal(sig: NodeJS.Signals): void {
+  console.error(`# ${sig}: stopping what the bench started`);
+  void cleanupAll().then(() => process.exit(130));
+}
