@@ -44,6 +44,10 @@ describe('crash: SIGKILL during a burst loses no acknowledged message', () => {
       JSON.stringify({
         http: { listenHost: '127.0.0.1' },
         smtp: { connectionsPerIpPerMinute: 10_000, connectionsPerIpAtOnce: 1000 },
+        // Not used here, but on their default ports they collide with whatever else
+        // runs on this machine at the same time (another suite, a developer's server).
+        imap: { listenHost: '127.0.0.1', port: 0, tlsPort: 0 },
+        pop3: { listenHost: '127.0.0.1', port: 0, tlsPort: 0 },
       }),
     );
     database = await createTestDatabase();
