@@ -30,6 +30,7 @@ export class DiziHarness {
     readonly config: DiziConfig,
     private readonly database: TestDatabase,
     private readonly ownsDataDir: boolean,
+    private readonly opts: HarnessOptions,
   ) {}
 
   static async start(opts: HarnessOptions = {}): Promise<DiziHarness> {
@@ -63,7 +64,22 @@ export class DiziHarness {
               '127.0.0.1',
             ),
     );
-    return new DiziHarness(runtime, config, database, !opts.dataDir);
+    return new DiziHarness(runtime, config, database, !opts.dataDir, opts);
+  }
+
+  /**
+   * A restart: stops this server cleanly and starts a new one with the same options on
+   * the same data folder and database. The new harness owns them (its stop() removes
+   * them); this one must not be used any more.
+   */
+  async restart(): Promise<DiziHarness> {
+    await this.runtime.stop();
+    const next = await DiziHarness.start({
+      ...this.opts,
+      dataDir: this.config.dataDir,
+      sharedDatabaseUrl: this.database.url,
+    });
+    return new DiziHarness(next.runtime, next.config, this.database, this.ownsDataDir, this.opts);
   }
 
   get databaseUrl(): string {

@@ -22,6 +22,7 @@ import {
 } from '@dizi/store';
 import { RetryThroughRedis } from './retry-through-redis';
 import { serverRedisUrl } from './server-redis';
+import { registerReminderCommands } from './reminder-commands';
 
 /**
  * `dizi`: the admin command. It works on the same database and data folder as the
@@ -217,23 +218,34 @@ async function main(argv: string[]): Promise<void> {
   });
 
   const sms = program.command('sms').description('SMS through the configured links');
+  // The SMS service of the CLI: rows in SQL, jobs in the running server's Redis (when
+  // there is none, the server's start-up reconcile queues the rows).
+  const withSmsService = async <T>(
+    work: (service: SmsService, serverRunning: boolean) => Promise<T>,
+  ): Promise<T> => {
+    const url = serverRedisUrl(config);
+    const service = new SmsService(
+      new SmsRepository(await open()),
+      {
+        ...redisOptions(url ?? 'redis://127.0.0.1:1'),
+        maxRetriesPerRequest: 1,
+        retryStrategy: () => null,
+        lazyConnect: false,
+      } as ConnectionOptions,
+      createLogger('silent'),
+    );
+    try {
+      return await work(service, Boolean(url));
+    } finally {
+      await service.close().catch(() => undefined);
+    }
+  };
   sms
     .command('send <text>')
     .requiredOption('--to <number>', 'destination number, e.g. 13800138000')
     .option('--at <time>', 'send at this time (ISO 8601) instead of now')
-    .action(async (text: string, o: { to: string; at?: string }) => {
-      const url = serverRedisUrl(config);
-      const service = new SmsService(
-        new SmsRepository(await open()),
-        {
-          ...redisOptions(url ?? 'redis://127.0.0.1:1'),
-          maxRetriesPerRequest: 1,
-          retryStrategy: () => null,
-          lazyConnect: false,
-        } as ConnectionOptions,
-        createLogger('silent'),
-      );
-      try {
+    .action(async (text: string, o: { to: string; at?: string }) =>
+      withSmsService(async (service, running) => {
         const v = await service.send({
           to: o.to,
           text,
@@ -241,11 +253,18 @@ async function main(argv: string[]): Promise<void> {
           purpose: 'cli',
         });
         console.log(`SMS ${v.id} queued for ${v.to}${v.sendAt ? ` at ${v.sendAt}` : ''}`);
-        if (!url) console.log('the server is not running here; it will send it when it starts');
-      } finally {
-        await service.close().catch(() => undefined);
-      }
-    });
+        if (!running) console.log('the server is not running here; it will send it when it starts');
+      }),
+    );
+  sms
+    .command('cancel <id>')
+    .description('call off a scheduled SMS that has not been sent yet')
+    .action(async (id: string) =>
+      withSmsService(async (service) => {
+        await service.cancel(id);
+        console.log(`SMS ${id} cancelled`);
+      }),
+    );
   sms.command('status <id>').action(async (id: string) => {
     const row = await new SmsRepository(await open()).get(id);
     if (!row) throw new DiziError('not-found', `no SMS ${id}`, 'id');
@@ -363,6 +382,8 @@ async function main(argv: string[]): Promise<void> {
         );
       }
     });
+
+  registerReminderCommands(program, { open, config, withSmsService });
 
   try {
     await program.parseAsync(argv);

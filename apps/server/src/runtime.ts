@@ -36,6 +36,7 @@ import {
   NotifyRepository,
   openDataSource,
   OutboundQueueRepository,
+  ReminderRepository,
   SmsRepository,
 } from '@dizi/store';
 import { loadTlsMaterial } from './tls-material';
@@ -228,6 +229,8 @@ export class DiziRuntime {
       users: directoryRepo,
       messages: { read: (id) => readHead(blobs, id, ALERT_READ_LIMIT) },
       sms,
+      scheduledSms: sms,
+      reminderRepo: new ReminderRepository(db),
       inject: async (m) => {
         const entry = await spool.put(m.raw, {
           sender: m.sender,
@@ -305,6 +308,7 @@ export class DiziRuntime {
       await this.services.smsLinks.start(this.services.sms);
       await this.services.sms.startWorker(this.services.smsLinks);
       await this.services.notify.alerts.reconcile();
+      this.services.notify.reminders.start();
       this.services.adminAlerts.start();
     }
     // The spool is local to the node that accepted the mail: finish it before listening.
@@ -429,6 +433,7 @@ export class DiziRuntime {
     await this.services.processor.idle();
     this.services.processor.stop();
     this.services.adminAlerts.stop();
+    await this.services.notify.reminders.stop();
     this.adminAlertsRedis.disconnect();
     await this.services.notify.alerts.idle();
     await this.services.outbound.close();

@@ -22,6 +22,7 @@ import {
   SMS_SERVICE,
 } from './admin.tokens';
 import { NotifyController } from './notify.controller';
+import { RemindersController } from './reminders.controller';
 import type { Notify } from '@dizi/notify';
 import { SmsController } from './sms.controller';
 import type { SmsLinks, SmsService } from '@dizi/sms';
@@ -70,7 +71,7 @@ export async function startAdminHttp(
       GroupsController,
       QueueController,
       SmsController,
-      ...(deps.notify ? [NotifyController] : []),
+      ...(deps.notify ? [NotifyController, RemindersController] : []),
     ],
     providers: [
       AdminAuthGuard,

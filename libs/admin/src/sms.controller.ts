@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Inject, Param, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Inject, Param, Post, UseGuards } from '@nestjs/common';
 import {
   ApiBasicAuth,
   ApiBearerAuth,
@@ -43,6 +43,11 @@ export class SmsController {
 
   @Get('api/sms/:id') get(@Param('id') id: string) {
     return this.sms.get(id);
+  }
+
+  /** Calls off a scheduled SMS that has not gone to a link yet (409 once it has). */
+  @Delete('api/sms/:id') cancel(@Param('id') id: string) {
+    return this.sms.cancel(id);
   }
 
   /** The links of this process with their state, window, rate and errors. */

@@ -161,6 +161,8 @@ export class NotifyConfig {
   @IsInt() @Min(0) adminAlertDiskFreeMb = 500;
   /** A link must be down this long before admins are told (reconnects are normal). */
   @IsInt() @Min(0) adminAlertLinkDownSeconds = 60;
+  /** How often the worker looks for due SMS reminders (H7); each is queued ahead of time. */
+  @IsInt() @Min(1) @Max(3600) reminderCheckSeconds = 30;
 }
 
 export class LogConfig {

@@ -11,3 +11,5 @@ export * from './mobile-originated';
 export * from './local-time';
 export * from './sms-length';
 export * from './admin-alerts';
+export * from './reminders';
+export * from './reminder-schedule';

@@ -1,11 +1,12 @@
 import type { Logger } from 'pino';
 import { DiziError } from '@dizi/errors';
-import { DirectoryRepository, NotifyRepository } from '@dizi/store';
+import { DirectoryRepository, NotifyRepository, ReminderRepository } from '@dizi/store';
 import { AlertRuleBook } from './alert-rule-book';
 import { ArrivalAlerts } from './arrival-alerts';
 import { MobileOriginated } from './mobile-originated';
 import type { MailInjector, MessageReader, SmsSender } from './notify-ports';
 import { PhoneBindings } from './phone-bindings';
+import { Reminders, ScheduledSmsSender } from './reminders';
 
 /** The `notify` settings this module uses (libs/config NotifyConfig fits). */
 export interface NotifySettings {
@@ -21,6 +22,7 @@ export interface NotifySettings {
   codeLockSeconds: number;
   codeResendSeconds: number;
   repliesPerHour: number;
+  reminderCheckSeconds: number;
 }
 
 export interface NotifyDeps {
@@ -28,6 +30,9 @@ export interface NotifyDeps {
   users: DirectoryRepository;
   messages: MessageReader;
   sms: SmsSender;
+  /** Scheduled SMS and cancelling them (reminders); the SMS service fits both. */
+  scheduledSms: ScheduledSmsSender;
+  reminderRepo: ReminderRepository;
   inject: MailInjector;
   settings: NotifySettings;
   log: Logger;
@@ -39,6 +44,7 @@ export class Notify {
   readonly rules: AlertRuleBook;
   readonly alerts: ArrivalAlerts;
   readonly mo: MobileOriginated;
+  readonly reminders: Reminders;
 
   constructor(readonly deps: NotifyDeps) {
     const s = deps.settings;
@@ -67,6 +73,14 @@ export class Notify {
       deps.inject,
       { smsDomain: s.smsDomain, repliesPerHour: s.repliesPerHour },
       deps.log.child({ component: 'sms-mo' }),
+    );
+    this.reminders = new Reminders(
+      deps.reminderRepo,
+      deps.repo,
+      deps.users,
+      deps.scheduledSms,
+      { timeZone: s.timeZone, checkSeconds: s.reminderCheckSeconds },
+      deps.log.child({ component: 'reminders' }),
     );
   }
 

@@ -146,6 +146,31 @@ export class SmsService implements InboundSink {
     return this.view(row, await this.repo.segments(id));
   }
 
+  /**
+   * Calls off an SMS that has not gone to a link yet (a scheduled SMS, a reminder): the
+   * row becomes `cancelled` and its job is removed. One already being sent or sent is
+   * refused (409): the carrier may have it.
+   */
+  async cancel(id: string): Promise<SmsView> {
+    const row = await this.repo.get(id);
+    if (!row) throw new DiziError('not-found', `no SMS ${id}`, 'id');
+    if (
+      row.direction !== 'out' ||
+      !(await this.repo.transition(id, ['queued'], 'cancelled', { error: 'cancelled' }))
+    ) {
+      const now = (await this.repo.get(id))?.status ?? row.status;
+      throw new DiziError(
+        'conflict',
+        `SMS ${id} is ${now}; only a queued SMS can be cancelled`,
+        'id',
+      );
+    }
+    // The worker would skip the job anyway (its claim needs `queued`); removing it is tidy.
+    await this.queue.remove(id).catch(() => undefined);
+    this.log.info({ id }, 'SMS cancelled');
+    return this.get(id);
+  }
+
   onInbound(listener: InboundSmsListener): void {
     this.inboundListeners.push(listener);
   }

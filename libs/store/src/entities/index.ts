@@ -9,6 +9,7 @@ import { OutboundMessageEntity, OutboundRecipientEntity } from './outbound.entit
 import { UserEntity } from './user.entity';
 import { SmsMessageEntity, SmsSegmentEntity } from './sms.entity';
 import { AlertCounterEntity, AlertEntity, AlertRuleEntity, UserPhoneEntity } from './notify.entity';
+import { ReminderEntity } from './reminder.entity';
 
 export * from './alias.entity';
 export * from './blob.entity';
@@ -21,6 +22,7 @@ export * from './outbound.entity';
 export * from './user.entity';
 export * from './sms.entity';
 export * from './notify.entity';
+export * from './reminder.entity';
 
 export const ENTITIES = [
   DomainEntity,
@@ -41,4 +43,5 @@ export const ENTITIES = [
   AlertRuleEntity,
   AlertEntity,
   AlertCounterEntity,
+  ReminderEntity,
 ];

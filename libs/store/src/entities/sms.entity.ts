@@ -4,10 +4,17 @@ import { bigintNumber } from './columns';
 export type SmsDirection = 'out' | 'in';
 /**
  * queued -> sending -> submitted -> delivered | failed | expired (outbound);
- * received (inbound).
+ * received (inbound); queued -> cancelled (a scheduled SMS called off before its time).
  */
 export type SmsStatus =
-  'queued' | 'sending' | 'submitted' | 'delivered' | 'failed' | 'expired' | 'received';
+  | 'queued'
+  | 'sending'
+  | 'submitted'
+  | 'delivered'
+  | 'failed'
+  | 'expired'
+  | 'received'
+  | 'cancelled';
 
 /** Every SMS, sent or received, is a row (issue 4). */
 @Entity('sms_messages')
