@@ -94,7 +94,21 @@ describe('admin REST API', () => {
     assert.equal(r.code, 0, r.stdout);
     await dizi.waitForMessages('eve@api.test', 1);
     const switched = await curl('PATCH', '/api/admin/domains/api.test', { pop3: false });
-    assert.deepEqual(switched.body, { name: 'api.test', enabled: true, imap: true, pop3: false });
+    assert.deepEqual(switched.body, {
+      name: 'api.test',
+      enabled: true,
+      imap: true,
+      pop3: false,
+      quotaMb: 0,
+      maxUsers: 0,
+    });
+    // The total space is shared out as quotas: eve's default 1024 MB do not fit in 1 MB.
+    const tooSmall = await curl('PATCH', '/api/admin/domains/api.test', { quotaMb: 1 });
+    assert.equal(tooSmall.status, 409, JSON.stringify(tooSmall.body));
+    assert.equal(tooSmall.body?.field, 'quotaMb');
+    const negative = await curl('PATCH', '/api/admin/domains/api.test', { maxUsers: -1 });
+    assert.equal(negative.status, 400);
+    assert.equal(negative.body?.field, 'maxUsers');
     const patched = await curl('PATCH', '/api/admin/users/eve@api.test', { quotaMb: 0 });
     assert.equal(patched.body?.quotaMb, 0);
     const list = await curl('GET', '/api/admin/users?domain=api.test');

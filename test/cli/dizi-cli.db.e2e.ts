@@ -78,6 +78,14 @@ describe('dizi CLI', () => {
       (await dizi('domain', 'set', 'example.org', '--imap', 'maybe')).err,
       /--imap takes on or off/,
     );
+    assert.match(
+      (await dizi('domain', 'set', 'example.org', '--max-users', '500')).out,
+      /total space unlimited, users at most 500/,
+    );
+    assert.match(
+      (await dizi('domain', 'set', 'example.org', '--quota', 'lots')).err,
+      /--quota must be a whole number/,
+    );
   });
 
   test('errors are clear, with a non-zero exit code', async () => {

@@ -61,17 +61,31 @@ async function main(argv: string[]): Promise<void> {
     .action(async () => print((await (await directory()).listDomains()).map((d) => d.name)));
   domain
     .command('set <name>')
-    .description('turn IMAP or POP3 access on or off for the whole domain')
-    .option('--imap <on|off>')
-    .option('--pop3 <on|off>')
-    .action(async (name: string, o: { imap?: string; pop3?: string }) => {
-      const d = await (
-        await directory()
-      ).setDomainAccess(name, { imap: onOff(o.imap, '--imap'), pop3: onOff(o.pop3, '--pop3') });
-      console.log(
-        `${d.name}: imap ${d.imapEnabled ? 'on' : 'off'}, pop3 ${d.pop3Enabled ? 'on' : 'off'}`,
-      );
-    });
+    .description("a domain's switches and limits")
+    .option('--imap <on|off>', 'IMAP access for every user of the domain')
+    .option('--pop3 <on|off>', 'POP3 access for every user of the domain')
+    .option('--quota <mb>', "total space, shared out as users' quotas (0 = unlimited)")
+    .option('--max-users <n>', 'most users the domain may have (0 = unlimited)')
+    .action(
+      async (
+        name: string,
+        o: { imap?: string; pop3?: string; quota?: string; maxUsers?: string },
+      ) => {
+        const dir = await directory();
+        if (o.quota !== undefined || o.maxUsers !== undefined)
+          await dir.setDomainLimits(name, {
+            quotaMb: o.quota === undefined ? undefined : parseWhole(o.quota, '--quota'),
+            maxUsers: o.maxUsers === undefined ? undefined : parseWhole(o.maxUsers, '--max-users'),
+          });
+        const d = await dir.setDomainAccess(name, {
+          imap: onOff(o.imap, '--imap'),
+          pop3: onOff(o.pop3, '--pop3'),
+        });
+        console.log(
+          `${d.name}: imap ${d.imapEnabled ? 'on' : 'off'}, pop3 ${d.pop3Enabled ? 'on' : 'off'}, total space ${d.quotaBytes ? `${Math.round(d.quotaBytes / 1048576)} MB` : 'unlimited'}, users ${d.maxUsers ? `at most ${d.maxUsers}` : 'unlimited'}`,
+        );
+      },
+    );
   domain.command('remove <name>').action(async (name: string) => {
     await (await directory()).removeDomain(name);
     console.log(`domain ${name} removed`);

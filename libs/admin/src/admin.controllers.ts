@@ -30,7 +30,14 @@ import { QueueAdmin } from './queue-admin';
 const MB = 1024 * 1024;
 
 function domainView(d: DomainEntity) {
-  return { name: d.name, enabled: d.enabled, imap: d.imapEnabled, pop3: d.pop3Enabled };
+  return {
+    name: d.name,
+    enabled: d.enabled,
+    imap: d.imapEnabled,
+    pop3: d.pop3Enabled,
+    quotaMb: Math.round(d.quotaBytes / MB),
+    maxUsers: d.maxUsers,
+  };
 }
 
 /** A user as the API shows it: never the password hash. */
@@ -61,7 +68,9 @@ export class DomainsController {
     return domainView(await this.dir.addDomain(dto.name));
   }
   @Patch(':name') async update(@Param('name') name: string, @Body() dto: UpdateDomainDto) {
-    return domainView(await this.dir.setDomainAccess(name, dto));
+    if (dto.quotaMb !== undefined || dto.maxUsers !== undefined)
+      await this.dir.setDomainLimits(name, { quotaMb: dto.quotaMb, maxUsers: dto.maxUsers });
+    return domainView(await this.dir.setDomainAccess(name, { imap: dto.imap, pop3: dto.pop3 }));
   }
   @Delete(':name') @HttpCode(204) async remove(@Param('name') name: string) {
     await this.dir.removeDomain(name);

@@ -25,6 +25,18 @@ export class UpdateDomainDto {
   @IsOptional()
   @IsBoolean()
   pop3?: boolean;
+  @ApiPropertyOptional({
+    description: "Total space in MB, shared out as users' quotas; 0 = unlimited",
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  quotaMb?: number;
+  @ApiPropertyOptional({ description: 'Most users the domain may have; 0 = unlimited' })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  maxUsers?: number;
 }
 
 export class CreateUserDto {

@@ -129,4 +129,51 @@ describe('DirectoryService and RecipientResolver (SQL)', () => {
     await svc.removeDomain('gone.test');
     assert.equal(await svc.isLocalDomain('gone.test'), false);
   });
+  test("a domain's total space is shared out as quotas; its user limit holds", async () => {
+    await svc.addDomain('limits.test');
+    await svc.addUser({ address: 'a@limits.test', password: 'correct horse', quotaMb: 300 });
+    await svc.addUser({ address: 'b@limits.test', password: 'correct horse', quotaMb: 0 });
+    await assert.rejects(
+      svc.setDomainLimits('limits.test', { quotaMb: 1000 }),
+      (e: DiziError) => e.code === 'conflict' && /without a quota/.test(e.message),
+      'a box without a quota does not fit any total',
+    );
+    await svc.setQuota('b@limits.test', 200);
+    await assert.rejects(
+      svc.setDomainLimits('limits.test', { quotaMb: 400 }),
+      (e: DiziError) => e.code === 'conflict' && /500 MB/.test(e.message),
+    );
+    const d = await svc.setDomainLimits('limits.test', { quotaMb: 600, maxUsers: 3 });
+    assert.equal(d.quotaBytes, 600 * 1024 * 1024);
+    await assert.rejects(
+      svc.addUser({ address: 'c@limits.test', password: 'correct horse', quotaMb: 101 }),
+      (e: DiziError) =>
+        e.code === 'conflict' && e.field === 'quotaMb' && /100 MB of its 600 MB/.test(e.message),
+    );
+    await assert.rejects(
+      svc.addUser({ address: 'c@limits.test', password: 'correct horse', quotaMb: 0 }),
+      (e: DiziError) => e.code === 'conflict' && /each user needs a quota/.test(e.message),
+    );
+    await svc.addUser({ address: 'c@limits.test', password: 'correct horse', quotaMb: 100 });
+    await assert.rejects(
+      svc.setQuota('a@limits.test', 301),
+      (e: DiziError) => e.code === 'conflict',
+    );
+    await svc.setQuota('a@limits.test', 250); // shrinking always fits
+    await svc.setQuota('c@limits.test', 150); // ... and the room it freed can be given out
+    await assert.rejects(
+      svc.addUser({ address: 'd@limits.test', password: 'correct horse', quotaMb: 1 }),
+      (e: DiziError) => e.code === 'conflict' && /limit of 3 users/.test(e.message),
+    );
+    await assert.rejects(
+      svc.setDomainLimits('limits.test', { maxUsers: 2 }),
+      (e: DiziError) => e.code === 'conflict' && e.field === 'maxUsers',
+    );
+    await assert.rejects(
+      svc.setDomainLimits('limits.test', { quotaMb: -5 }),
+      (e: DiziError) => e.code === 'invalid' && e.field === 'quotaMb',
+    );
+    await svc.setDomainLimits('limits.test', { quotaMb: 0, maxUsers: 0 });
+    await svc.addUser({ address: 'd@limits.test', password: 'correct horse', quotaMb: 0 });
+  });
 });

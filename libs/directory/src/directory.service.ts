@@ -82,6 +82,52 @@ export class DirectoryService {
     });
     return (await this.repo.findDomain(d.name))!;
   }
+  /**
+   * A domain's limits (M5/M6): total space, shared out as its users' quotas (0 =
+   * unlimited), and how many users it may have (0 = unlimited). Total space is an
+   * allocation: the users' quotas together may not exceed it, so a full domain is
+   * caught when a box is created or grown, never half-way through a delivery. A limit
+   * under what is given out already is refused.
+   */
+  async setDomainLimits(
+    name: string,
+    limits: { quotaMb?: number; maxUsers?: number },
+  ): Promise<DomainEntity> {
+    const d = await this.requireDomain(normalizeDomain(name, 'name'));
+    const patch: { quotaBytes?: number; maxUsers?: number } = {};
+    if (limits.quotaMb !== undefined) {
+      const quotaMb = wholeNumber(limits.quotaMb, 'quotaMb', 'total space');
+      if (quotaMb > 0) {
+        const given = await this.repo.allocatedQuota(d.id);
+        if (given.unlimited > 0)
+          throw new DiziError(
+            'conflict',
+            `domain ${d.name} has ${given.unlimited} user(s) without a quota; give each a quota before limiting the domain's total space`,
+            'quotaMb',
+          );
+        if (given.bytes > quotaMb * MB)
+          throw new DiziError(
+            'conflict',
+            `domain ${d.name}'s users have ${Math.ceil(given.bytes / MB)} MB of quota between them; the total space cannot be less`,
+            'quotaMb',
+          );
+      }
+      patch.quotaBytes = quotaMb * MB;
+    }
+    if (limits.maxUsers !== undefined) {
+      const maxUsers = wholeNumber(limits.maxUsers, 'maxUsers', 'the user limit');
+      const users = await this.repo.countUsers(d.id);
+      if (maxUsers > 0 && users > maxUsers)
+        throw new DiziError(
+          'conflict',
+          `domain ${d.name} has ${users} users already; the limit cannot be lower`,
+          'maxUsers',
+        );
+      patch.maxUsers = maxUsers;
+    }
+    await this.repo.updateDomain(d.id, patch);
+    return (await this.repo.findDomain(d.name))!;
+  }
   /** Whether users of the address's domain may use the protocol. */
   async accessAllowed(address: string, protocol: 'imap' | 'pop3'): Promise<boolean> {
     const d = await this.repo.findDomain(address.slice(address.lastIndexOf('@') + 1));
@@ -113,6 +159,7 @@ export class DirectoryService {
         'quotaMb',
       );
     }
+    await this.checkDomainSpace(domain, quotaMb);
     return this.repo.addUser({
       address: addr.address,
       domainId: domain.id,
@@ -152,7 +199,36 @@ export class DirectoryService {
         'quotaMb',
       );
     }
+    const domain = await this.repo.findDomainById(user.domainId);
+    if (domain) await this.checkDomainSpace(domain, quotaMb, user.id);
     await this.repo.updateUser(user.id, { quotaBytes: quotaMb * MB, quotaWarned: false });
+  }
+
+  /**
+   * A quota of quotaMb for one user fits the domain's total space. Two admins creating
+   * boxes at the same instant could both pass; admin changes are rare, and the next
+   * change is refused until the sum fits again.
+   */
+  private async checkDomainSpace(
+    domain: DomainEntity,
+    quotaMb: number,
+    exceptUserId = 0,
+  ): Promise<void> {
+    if (!domain.quotaBytes) return;
+    if (quotaMb === 0)
+      throw new DiziError(
+        'conflict',
+        `domain ${domain.name} has a total space of ${Math.round(domain.quotaBytes / MB)} MB: each user needs a quota (not 0 = unlimited)`,
+        'quotaMb',
+      );
+    const given = await this.repo.allocatedQuota(domain.id, exceptUserId);
+    const left = Math.max(0, domain.quotaBytes - given.bytes);
+    if (quotaMb * MB > left)
+      throw new DiziError(
+        'conflict',
+        `domain ${domain.name} has ${Math.floor(left / MB)} MB of its ${Math.round(domain.quotaBytes / MB)} MB total space left to give out; ${quotaMb} MB does not fit`,
+        'quotaMb',
+      );
   }
   /**
    * Checks a login. Accepts `user` alone for the only domain hosted (M6's default
@@ -302,4 +378,10 @@ export class DirectoryService {
       );
     }
   }
+}
+
+function wholeNumber(v: unknown, field: string, what: string): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0)
+    throw new DiziError('invalid', `${what} must be a whole number (0 = unlimited)`, field);
+  return v;
 }

@@ -37,6 +37,15 @@ export class DirectoryRepository {
   constructor(private readonly db: Database) {}
 
   // ---- domains
+  findDomainById(id: number): Promise<DomainEntity | null> {
+    return this.db.run(async (m) => {
+      const [r] = await rows<Record<string, unknown>>(m, 'SELECT * FROM domains WHERE id = ?', [
+        id,
+      ]);
+      return r ? toDomain(r) : null;
+    });
+  }
+
   findDomain(name: string): Promise<DomainEntity | null> {
     return this.db.run(async (m) => {
       const [r] = await rows<Record<string, unknown>>(m, 'SELECT * FROM domains WHERE name = ?', [
@@ -63,10 +72,15 @@ export class DirectoryRepository {
   }
   updateDomain(
     id: number,
-    patch: Partial<Pick<DomainEntity, 'imapEnabled' | 'pop3Enabled' | 'enabled'>>,
+    patch: Partial<
+      Pick<DomainEntity, 'imapEnabled' | 'pop3Enabled' | 'enabled' | 'quotaBytes' | 'maxUsers'>
+    >,
   ): Promise<void> {
+    // Nothing to change is no statement (TypeORM refuses an UPDATE without values).
+    const values = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
+    if (!Object.keys(values).length) return Promise.resolve();
     return this.db.tx(async (m) => {
-      await m.update(DomainEntity, { id }, patch);
+      await m.update(DomainEntity, { id }, values);
     });
   }
   removeDomain(id: number): Promise<void> {
@@ -76,6 +90,24 @@ export class DirectoryRepository {
   }
   countUsers(domainId: number): Promise<number> {
     return this.db.run((m) => m.countBy(UserEntity, { domainId }));
+  }
+
+  /**
+   * Space given out to a domain's users: the sum of their quotas (bytes) and how many
+   * have none (unlimited), leaving out one user when their own quota is being changed.
+   */
+  allocatedQuota(
+    domainId: number,
+    exceptUserId = 0,
+  ): Promise<{ bytes: number; unlimited: number }> {
+    return this.db.run(async (m) => {
+      const [r] = await rows<{ bytes: number | string | null; unlimited: number | string | null }>(
+        m,
+        'SELECT SUM(quota_bytes) AS bytes, SUM(CASE WHEN quota_bytes = 0 THEN 1 ELSE 0 END) AS unlimited FROM users WHERE domain_id = ? AND id <> ?',
+        [domainId, exceptUserId],
+      );
+      return { bytes: Number(r?.bytes ?? 0), unlimited: Number(r?.unlimited ?? 0) };
+    });
   }
 
   // ---- users
