@@ -11,4 +11,6 @@ export * from './mailbox.repository';
 export * from './outbound-queue.repository';
 export * from './sms.repository';
 export * from './notify.repository';
+export * from './contacts.repository';
+export * from './mail-sms.repository';
 export { MIGRATIONS } from './migrations';

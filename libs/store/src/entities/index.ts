@@ -9,6 +9,8 @@ import { OutboundMessageEntity, OutboundRecipientEntity } from './outbound.entit
 import { UserEntity } from './user.entity';
 import { SmsMessageEntity, SmsSegmentEntity } from './sms.entity';
 import { AlertCounterEntity, AlertEntity, AlertRuleEntity, UserPhoneEntity } from './notify.entity';
+import { ContactEntity } from './contact.entity';
+import { MailSmsEntity } from './mail-sms.entity';
 
 export * from './alias.entity';
 export * from './blob.entity';
@@ -21,6 +23,8 @@ export * from './outbound.entity';
 export * from './user.entity';
 export * from './sms.entity';
 export * from './notify.entity';
+export * from './contact.entity';
+export * from './mail-sms.entity';
 
 export const ENTITIES = [
   DomainEntity,
@@ -41,4 +45,6 @@ export const ENTITIES = [
   AlertRuleEntity,
   AlertEntity,
   AlertCounterEntity,
+  ContactEntity,
+  MailSmsEntity,
 ];
