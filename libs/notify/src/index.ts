@@ -11,3 +11,7 @@ export * from './mobile-originated';
 export * from './local-time';
 export * from './sms-length';
 export * from './admin-alerts';
+export * from './contact-book';
+export * from './mail-to-sms';
+export * from './send-time-notice';
+export * from './user-mail';
