@@ -22,6 +22,7 @@ import {
   SMS_SERVICE,
 } from './admin.tokens';
 import { NotifyController } from './notify.controller';
+import { MobileMailController } from './mobile-mail.controller';
 import type { Notify } from '@dizi/notify';
 import { SmsController } from './sms.controller';
 import type { SmsLinks, SmsService } from '@dizi/sms';
@@ -71,6 +72,7 @@ export async function startAdminHttp(
       QueueController,
       SmsController,
       ...(deps.notify ? [NotifyController] : []),
+      ...(deps.notify ? [MobileMailController] : []),
     ],
     providers: [
       AdminAuthGuard,
