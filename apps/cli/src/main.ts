@@ -23,6 +23,7 @@ import {
 import { RetryThroughRedis } from './retry-through-redis';
 import { serverRedisUrl } from './server-redis';
 import { registerReminderCommands } from './reminder-commands';
+import { registerContactCommands } from './contact-commands';
 
 /**
  * `dizi`: the admin command. It works on the same database and data folder as the
@@ -366,6 +367,8 @@ async function main(argv: string[]): Promise<void> {
     await (await rules()).remove(u, parseWhole(id, 'id'));
     console.log(`alert rule ${id} of ${u} removed`);
   });
+
+  registerContactCommands(program, open);
 
   program
     .command('link')

@@ -29,10 +29,12 @@ import {
   SystemNotices,
 } from '@dizi/smtp';
 import {
+  ContactsRepository,
   Database,
   DirectoryRepository,
   FsBlobStore,
   MailboxRepository,
+  MailSmsRepository,
   NotifyRepository,
   openDataSource,
   OutboundQueueRepository,
@@ -40,6 +42,7 @@ import {
   SmsRepository,
 } from '@dizi/store';
 import { loadTlsMaterial } from './tls-material';
+import { mailBouncer, mobileMailHooks } from './mobile-mail-hooks';
 
 /** The first `limit` bytes of a stored message: an alert needs the head, not attachments. */
 async function readHead(blobs: FsBlobStore, id: string, limit: number): Promise<Buffer> {
@@ -218,6 +221,7 @@ export class DiziRuntime {
           await directoryRepo.updateUser(userId, { quotaWarned: true });
           await notices.quotaWarning(user.address, user.displayName, used, quota);
         },
+        ...mobileMailHooks(() => notify),
       },
       log.child({ component: 'spool' }),
       config.quota.warningThresholdBytes,
@@ -234,8 +238,9 @@ export class DiziRuntime {
       inject: async (m) => {
         const entry = await spool.put(m.raw, {
           sender: m.sender,
-          recipients: [{ address: m.recipient }],
+          recipients: [m.recipient, ...(m.moreRecipients ?? [])].map((address) => ({ address })),
           authUser: m.authUser,
+          notifySms: m.notifySms,
           clientIp: '127.0.0.1',
           helo: 'localhost',
           receivedAt: Date.now(),
@@ -245,8 +250,12 @@ export class DiziRuntime {
       },
       settings: config.notify,
       log: log.child({ component: 'notify' }),
+      contacts: new ContactsRepository(db),
+      mailSms: new MailSmsRepository(db),
+      bounce: mailBouncer(notices),
     });
     sms.onInbound((row) => notify.mo.handle(row).then(() => undefined));
+    sms.onFailed((row, err) => notify.mailToSms.smsFailed(row, err));
     const services: DiziServices = {
       config,
       log,
@@ -342,6 +351,7 @@ export class DiziRuntime {
           authGuard: guard,
           log: log.child({ component: `smtp-${mode}` }),
           onAccepted: (entry) => this.services.processor.submit(entry),
+          claimRecipient: (a, ctx) => this.services.notify.mailToSms.checkRecipient(a, ctx),
         });
         await listener.listen(port, config.smtp.listenHost);
         this.listeners.set(mode, listener);

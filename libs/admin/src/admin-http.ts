@@ -23,6 +23,7 @@ import {
 } from './admin.tokens';
 import { NotifyController } from './notify.controller';
 import { RemindersController } from './reminders.controller';
+import { MobileMailController } from './mobile-mail.controller';
 import type { Notify } from '@dizi/notify';
 import { SmsController } from './sms.controller';
 import type { SmsLinks, SmsService } from '@dizi/sms';
@@ -71,7 +72,7 @@ export async function startAdminHttp(
       GroupsController,
       QueueController,
       SmsController,
-      ...(deps.notify ? [NotifyController, RemindersController] : []),
+      ...(deps.notify ? [NotifyController, RemindersController, MobileMailController] : []),
     ],
     providers: [
       AdminAuthGuard,

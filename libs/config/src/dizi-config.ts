@@ -148,6 +148,25 @@ export class NotifyConfig {
   @IsInt() @Min(0) codeResendSeconds = 60;
   /** Automatic SMS answers (help, refusals) to one number per hour. */
   @IsInt() @Min(0) repliesPerHour = 5;
+  /**
+   * Mail to `<number>@<smsDomain>` from anonymous MX clients (no AUTH) is refused unless
+   * this is on: each such mail is a paid SMS, and an open mail-to-SMS gateway is the
+   * first thing spammers look for. Submission (AUTH) and Dizi's own mails may always.
+   */
+  @IsBoolean() mailToSmsFromMx = false;
+  /** Mail sent as SMS: text with {from}, {time}, {subject}, {body}. */
+  @IsString()
+  @Matches(/\{(subject|body)\}/, { message: 'mailToSmsTemplate must contain {subject} or {body}' })
+  mailToSmsTemplate = '{from} [{subject}] {body}';
+  /** Segments a mail sent as SMS may use (the rest of the body is cut). */
+  @IsInt() @Min(1) @Max(10) mailToSmsSegments = 3;
+  /** Send-time SMS notice (X-Dizi-Notify: sms): text with {from}, {time}, {subject}. */
+  @IsString()
+  @Matches(/\{(from|subject)\}/, { message: 'noticeTemplate must contain {from} or {subject}' })
+  noticeTemplate = '{from} 给您发了邮件：{subject}';
+  @IsInt() @Min(1) @Max(5) noticeSegments = 1;
+  /** Send-time notices one mail may cause at most (a mail to a big group); 0: notices off. */
+  @IsInt() @Min(0) noticeMaxPerMail = 10;
   /** Admins' mobile numbers for admin alerts by SMS (H15); empty: off. */
   @IsArray()
   @Matches(/^\+?\d{5,20}$/, { each: true, message: 'adminPhones must be phone numbers' })

@@ -13,3 +13,7 @@ export * from './sms-length';
 export * from './admin-alerts';
 export * from './reminders';
 export * from './reminder-schedule';
+export * from './contact-book';
+export * from './mail-to-sms';
+export * from './send-time-notice';
+export * from './user-mail';

@@ -5,6 +5,8 @@ export interface SmsSender {
     text: string;
     purpose?: string;
     userId?: number | null;
+    /** The row id, chosen by the caller (see SmsService.send). */
+    id?: string;
   }): Promise<{ id: string }>;
 }
 
@@ -15,6 +17,41 @@ export type MailInjector = (mail: {
   raw: Buffer;
   /** The mailbox the mail acts for (group post policies see it as authenticated). */
   authUser?: string;
+  /** Further envelope recipients of the same mail. */
+  moreRecipients?: string[];
+  /** Recipients are also told by SMS (H3 send-time notice; needs authUser). */
+  notifySms?: boolean;
+}) => Promise<void>;
+
+/** A mail as the spool holds it (libs/smtp SpoolEntry fits). */
+export interface SpooledMail {
+  id: string;
+  envelope: {
+    sender: string;
+    authUser?: string;
+    /** How it came in: mx, submission, smtps, internal. */
+    via: string;
+    receivedAt: number;
+    envId?: string;
+  };
+}
+
+/** A recipient that failed here (libs/smtp FailedRecipient fits): it is bounced. */
+export interface FailedMailRecipient {
+  recipient: string;
+  /** Enhanced status code (RFC 3463). */
+  status: string;
+  diagnostic: string;
+}
+
+/** Sends a DSN for recipients that failed after the mail was accepted (SystemNotices fits). */
+export type MailBouncer = (bounce: {
+  sender: string;
+  arrivalDate: Date;
+  envId: string | null;
+  /** The mail's header block, quoted in the DSN. */
+  headers: Buffer;
+  failed: FailedMailRecipient[];
 }) => Promise<void>;
 
 /** Reads a stored message (the blob store fits). */

@@ -1,12 +1,22 @@
 import type { Logger } from 'pino';
 import { DiziError } from '@dizi/errors';
-import { DirectoryRepository, NotifyRepository, ReminderRepository } from '@dizi/store';
+import {
+  ContactsRepository,
+  DirectoryRepository,
+  MailSmsRepository,
+  NotifyRepository,
+  ReminderRepository,
+} from '@dizi/store';
 import { AlertRuleBook } from './alert-rule-book';
 import { ArrivalAlerts } from './arrival-alerts';
+import { ContactBook } from './contact-book';
+import { MailToSms } from './mail-to-sms';
 import { MobileOriginated } from './mobile-originated';
-import type { MailInjector, MessageReader, SmsSender } from './notify-ports';
+import type { MailBouncer, MailInjector, MessageReader, SmsSender } from './notify-ports';
 import { PhoneBindings } from './phone-bindings';
 import { Reminders, ScheduledSmsSender } from './reminders';
+import { SendTimeNotice } from './send-time-notice';
+import { UserMail } from './user-mail';
 
 /** The `notify` settings this module uses (libs/config NotifyConfig fits). */
 export interface NotifySettings {
@@ -23,6 +33,12 @@ export interface NotifySettings {
   codeResendSeconds: number;
   repliesPerHour: number;
   reminderCheckSeconds: number;
+  mailToSmsFromMx: boolean;
+  mailToSmsTemplate: string;
+  mailToSmsSegments: number;
+  noticeTemplate: string;
+  noticeSegments: number;
+  noticeMaxPerMail: number;
 }
 
 export interface NotifyDeps {
@@ -36,6 +52,11 @@ export interface NotifyDeps {
   inject: MailInjector;
   settings: NotifySettings;
   log: Logger;
+  /** Address books and the SMS sent because of a mail (H3, H5). */
+  contacts: ContactsRepository;
+  mailSms: MailSmsRepository;
+  /** DSNs for mail sent as SMS whose SMS failed for good. */
+  bounce: MailBouncer;
 }
 
 /** Mobile mail services (issue 5), built once by the app: bindings, rules, alerts, MO. */
@@ -45,6 +66,10 @@ export class Notify {
   readonly alerts: ArrivalAlerts;
   readonly mo: MobileOriginated;
   readonly reminders: Reminders;
+  readonly contacts: ContactBook;
+  readonly mailToSms: MailToSms;
+  readonly notices: SendTimeNotice;
+  readonly mail: UserMail;
 
   constructor(readonly deps: NotifyDeps) {
     const s = deps.settings;
@@ -82,6 +107,37 @@ export class Notify {
       { timeZone: s.timeZone, checkSeconds: s.reminderCheckSeconds },
       deps.log.child({ component: 'reminders' }),
     );
+    this.contacts = new ContactBook(deps.contacts, deps.users);
+    this.mailToSms = new MailToSms(
+      deps.mailSms,
+      deps.users,
+      deps.sms,
+      deps.bounce,
+      {
+        smsDomain: s.smsDomain,
+        fromMx: s.mailToSmsFromMx,
+        template: s.mailToSmsTemplate,
+        segments: s.mailToSmsSegments,
+        gsmPerSegment: s.gsmCharsPerSegment,
+        timeZone: s.timeZone,
+      },
+      deps.log.child({ component: 'mail-to-sms' }),
+    );
+    this.notices = new SendTimeNotice(
+      deps.contacts,
+      deps.users,
+      deps.mailSms,
+      deps.sms,
+      {
+        template: s.noticeTemplate,
+        segments: s.noticeSegments,
+        gsmPerSegment: s.gsmCharsPerSegment,
+        timeZone: s.timeZone,
+        maxPerMail: s.noticeMaxPerMail,
+      },
+      deps.log.child({ component: 'sms-notice' }),
+    );
+    this.mail = new UserMail(deps.users, deps.inject, deps.log.child({ component: 'api-mail' }));
   }
 
   /** Lists alerts a user got, newest first (admin API). */

@@ -43,6 +43,11 @@ export interface SendSmsInput {
   at?: Date;
   purpose?: string;
   userId?: number | null;
+  /**
+   * The row id, when the caller must record it before the SMS can fail (mail to SMS
+   * keeps it for the bounce). Made with `newSmsId()`; default: a new one.
+   */
+  id?: string;
 }
 
 export interface SmsView {
@@ -66,6 +71,9 @@ export type InboundSmsListener = (
   message: InboundMessage,
 ) => Promise<void> | void;
 
+/** Told once an outbound SMS has failed for good (bounces of mail sent as SMS: issue 5). */
+export type FailedSmsListener = (sms: SmsMessageEntity, error: Error) => Promise<void> | void;
+
 /**
  * Sending and receiving SMS (issue 4). Every SMS is a row; sending goes through a BullMQ
  * queue, so nothing is lost when a link or the process dies: the row is the truth, the
@@ -77,6 +85,7 @@ export class SmsService implements InboundSink {
   private worker: Worker | null = null;
   private reconcileTimer: NodeJS.Timeout | null = null;
   private readonly inboundListeners: InboundSmsListener[] = [];
+  private readonly failedListeners: FailedSmsListener[] = [];
   /** Reports that arrived before their submit was recorded, by "link carrierId". */
   private readonly earlyReports = new Map<string, { report: DeliveryReport; at: number }>();
   // The hot path, written in batches: the SQL writes of every SMS under way go into one
@@ -119,8 +128,10 @@ export class SmsService implements InboundSink {
     if (input.at && Number.isNaN(input.at.getTime()))
       throw new DiziError('invalid', 'at is not a valid time', 'at');
     const now = Date.now();
+    if (input.id !== undefined && !/^[0-9a-z]{8,32}$/.test(input.id))
+      throw new DiziError('invalid', 'id must be 8 to 32 lower-case letters or digits', 'id');
     const row: SmsMessageEntity = {
-      id: newSmsId(),
+      id: input.id ?? newSmsId(),
       direction: 'out',
       toNumber: to,
       fromNumber: '',
@@ -173,6 +184,10 @@ export class SmsService implements InboundSink {
 
   onInbound(listener: InboundSmsListener): void {
     this.inboundListeners.push(listener);
+  }
+
+  onFailed(listener: FailedSmsListener): void {
+    this.failedListeners.push(listener);
   }
 
   /** Starts the worker that sends (the `worker` role) and re-queues rows without a job. */
@@ -248,10 +263,13 @@ export class SmsService implements InboundSink {
         'SMS submitted',
       );
     } catch (err) {
+      // A refusal the carrier calls final (bad destination, bad fee code...) fails the
+      // same way in 20 minutes: fail now, so the sender learns it while it matters.
       const retryable =
-        err instanceof NoRouteError ||
-        err instanceof LinkDownError ||
-        (err instanceof SubmitRefusedError && err.acceptedIds.length === 0);
+        !refusedForGood(err) &&
+        (err instanceof NoRouteError ||
+          err instanceof LinkDownError ||
+          (err instanceof SubmitRefusedError && err.acceptedIds.length === 0));
       const lastTry = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       const message = (err as Error).message;
       if (retryable && !lastTry) {
@@ -270,6 +288,20 @@ export class SmsService implements InboundSink {
           gatewayCode: err instanceof GatewayError ? err.code : undefined,
         },
         'SMS failed',
+      );
+      if (this.failedListeners.length) await this.tellFailed(row.id, err as Error);
+    }
+  }
+
+  private async tellFailed(id: string, err: Error): Promise<void> {
+    const row = await this.repo.get(id).catch((e: Error) => {
+      this.log.error({ err: e, id }, 'failed SMS not read back; its handlers are not told');
+      return null;
+    });
+    if (!row) return;
+    for (const l of this.failedListeners) {
+      await Promise.resolve(l(row, err)).catch((e: Error) =>
+        this.log.error({ err: e, id }, 'failed-SMS handler failed'),
       );
     }
   }
@@ -381,6 +413,19 @@ export function normalizeNumber(input: string): string {
   return s;
 }
 
-function newSmsId(): string {
+/**
+ * A final refusal: the carrier refused before accepting any segment and said trying
+ * again will not help (directly, or on every link the router tried).
+ */
+function refusedForGood(err: unknown): boolean {
+  const final = (e: unknown) =>
+    e instanceof SubmitRefusedError && !e.retryable && e.acceptedIds.length === 0;
+  if (err instanceof NoRouteError)
+    return err.attempts.length > 0 && err.attempts.every((a) => final(a.error));
+  return final(err);
+}
+
+/** A new SMS row id: time-ordered, 20 characters. */
+export function newSmsId(): string {
   return `${Date.now().toString(36)}${randomBytes(6).toString('hex')}`;
 }

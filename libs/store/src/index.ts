@@ -12,4 +12,6 @@ export * from './outbound-queue.repository';
 export * from './sms.repository';
 export * from './notify.repository';
 export * from './reminder.repository';
+export * from './contacts.repository';
+export * from './mail-sms.repository';
 export { MIGRATIONS } from './migrations';

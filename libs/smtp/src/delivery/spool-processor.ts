@@ -23,6 +23,25 @@ export interface SpoolProcessorHooks {
   quotaLow(userId: number, usedBytes: number, quotaBytes: number): Promise<void>;
   /** Every successful local delivery (IMAP push, alerts). */
   delivered?(outcome: Extract<DeliveryOutcome, { status: 'delivered' }>, entry: SpoolEntry): void;
+  /**
+   * Recipients another service delivers (mail to SMS: `<number>@<smsDomain>`): never
+   * put in a mailbox nor relayed. `deliver` returns the ones that failed for good (they
+   * are bounced); a throw leaves the entry in the spool for a later try, so `deliver`
+   * must not send twice what it sent before.
+   */
+  claimed?: {
+    claims(address: string): boolean;
+    deliver(entry: SpoolEntry, recipients: string[]): Promise<FailedRecipient[]>;
+  };
+  /** The sender asked that recipients are told by SMS (envelope.notifySms); best effort. */
+  notifySms?(entry: SpoolEntry, recipients: NotifiedRecipient[]): Promise<void>;
+}
+
+/** A recipient the mail reached (a local mailbox, or queued for a remote server). */
+export interface NotifiedRecipient {
+  address: string;
+  /** Set for a local mailbox. */
+  userId?: number;
 }
 
 /** One spool entry, read and resolved, ready for the batch's transaction. */
@@ -32,6 +51,8 @@ interface DeliveryPlan {
   summary: MessageSummary;
   targets: DeliveryTarget[];
   remote: Array<{ recipient: string; domain: string; notify: string | null }>;
+  /** Recipients the `claimed` hook delivers. */
+  claimed: string[];
   failed: FailedRecipient[];
 }
 
@@ -189,6 +210,7 @@ export class SpoolProcessor {
       summary,
       targets: [],
       remote: [],
+      claimed: [],
       failed: [],
     };
     const targets = new Map<number, DeliveryTarget>();
@@ -196,6 +218,8 @@ export class SpoolProcessor {
     const addRemote = (address: string, notify: string | null) => {
       if (seenRemote.has(address)) return;
       seenRemote.add(address);
+      // Also an alias target: an alias may forward to a phone.
+      if (this.hooks.claimed?.claims(address)) return void plan.claimed.push(address);
       plan.remote.push({
         recipient: address,
         domain: address.slice(address.lastIndexOf('@') + 1),
@@ -203,6 +227,10 @@ export class SpoolProcessor {
       });
     };
     for (const r of envelope.recipients) {
+      if (this.hooks.claimed?.claims(r.address)) {
+        addRemote(r.address.toLowerCase(), null);
+        continue;
+      }
       const res = await this.resolver.resolve(r.address, {
         sender: envelope.sender,
         authUser: envelope.authUser,
@@ -253,6 +281,7 @@ export class SpoolProcessor {
         }
       }
     }
+    if (p.claimed.length) p.failed.push(...(await this.hooks.claimed!.deliver(entry, p.claimed)));
     if (p.remote.length) {
       await this.outbound.enqueue({
         id: entry.id,
@@ -276,8 +305,29 @@ export class SpoolProcessor {
           'undeliverable message from <> dropped (no bounce to a bounce)',
         );
     }
+    if (entry.envelope.notifySms && this.hooks.notifySms) {
+      const reached = new Set(
+        outcomes
+          .filter((o) => o.status === 'delivered' || o.status === 'duplicate')
+          .map((o) => o.recipient),
+      );
+      await this.hooks
+        .notifySms(entry, [
+          ...p.targets
+            .filter((t) => reached.has(t.recipient))
+            .map((t) => ({ address: t.recipient, userId: t.userId })),
+          ...p.remote.map((r) => ({ address: r.recipient })),
+        ])
+        .catch((err: Error) => this.log.warn({ err, id: entry.id }, 'SMS notices failed'));
+    }
     this.log.info(
-      { id: entry.id, local: p.targets.length, remote: p.remote.length, failed: p.failed.length },
+      {
+        id: entry.id,
+        local: p.targets.length,
+        remote: p.remote.length,
+        sms: p.claimed.length,
+        failed: p.failed.length,
+      },
       'spool entry processed',
     );
   }

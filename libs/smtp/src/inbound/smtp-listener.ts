@@ -16,8 +16,17 @@ import { AuthGuard } from './auth-guard';
 import { ConnectionLimiter } from './connection-limiter';
 import { installEnhancedCodePassThrough, SmtpReplyError } from './smtp-reply-error';
 import { ReverseDnsCache } from './reverse-dns-cache';
+import {
+  NOTIFY_HEADER,
+  parseNotifyRequest,
+  TakenHeaders,
+  withoutHeaders,
+} from './submission-headers';
 
 export type ListenerMode = 'mx' | 'submission' | 'smtps';
+
+/** A claimed recipient is taken as is, or refused with this reply. */
+export type RecipientClaim = { accept: true } | { code: number; enhanced: string; text: string };
 
 export interface SmtpListenerDeps {
   mode: ListenerMode;
@@ -33,6 +42,14 @@ export interface SmtpListenerDeps {
   log: Logger;
   /** Called once a message is durable and acknowledged; starts its delivery. */
   onAccepted: (entry: SpoolEntry) => void;
+  /**
+   * Recipients another service delivers (mail to SMS: `<number>@<smsDomain>`), asked
+   * before the directory: null when not claimed.
+   */
+  claimRecipient?: (
+    address: string,
+    ctx: { authUser?: string; mode: ListenerMode },
+  ) => RecipientClaim | null;
 }
 
 interface DiziSession extends SMTPServerSession {
@@ -181,6 +198,11 @@ export class SmtpListener {
     if (rcpt.includes(NOT_UTF8))
       throw new SmtpReplyError(501, '5.1.3', 'the recipient address is not valid UTF-8');
     const authUser = session.user ? String(session.user) : undefined;
+    const claim = this.d.claimRecipient?.(rcpt, { authUser, mode: this.d.mode });
+    if (claim) {
+      if ('accept' in claim) return;
+      throw new SmtpReplyError(claim.code, claim.enhanced, claim.text);
+    }
     const resolution = await this.d.resolver.resolve(rcpt, {
       sender: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
       authUser,
@@ -233,10 +255,14 @@ export class SmtpListener {
     cb: (err?: Error | null, message?: string) => void,
   ): Promise<void> {
     const id = this.d.spool.newId();
+    // Orders to this server in a submission's header (X-Dizi-Notify) are taken out
+    // before the mail is stored; on the MX nobody may give them, so they stay as text.
+    const taken: TakenHeaders = new Map();
+    const input = this.d.mode === 'mx' ? stream : withoutHeaders(stream, [NOTIFY_HEADER], taken);
     let pending;
     try {
       pending = await this.d.spool.receive(
-        stream,
+        input,
         this.receivedHeader(session, id),
         this.d.config.maxMessageBytes,
         id,
@@ -295,6 +321,7 @@ export class SmtpListener {
         envId: env.dsn?.envid ?? undefined,
         ret: env.dsn?.ret ?? undefined,
         via: this.d.mode,
+        notifySms: parseNotifyRequest(taken.get(NOTIFY_HEADER) ?? []).sms || undefined,
         size: pending.size,
         summary: {
           subject: summary.subject,

@@ -13,6 +13,11 @@ export interface SpoolEnvelope {
   /** How it came in, for logs: mx, submission, smtps, internal. */
   via: 'mx' | 'submission' | 'smtps' | 'internal';
   /**
+   * The authenticated sender asked that recipients are also told by SMS (H3: the
+   * `X-Dizi-Notify: sms` submission header, or the API).
+   */
+  notifySms?: boolean;
+  /**
    * Size and decoded header fields, worked out while receiving, so delivery need not
    * read the file again. Absent for entries written by older versions or by `put`.
    */

@@ -10,6 +10,8 @@ import { UserEntity } from './user.entity';
 import { SmsMessageEntity, SmsSegmentEntity } from './sms.entity';
 import { AlertCounterEntity, AlertEntity, AlertRuleEntity, UserPhoneEntity } from './notify.entity';
 import { ReminderEntity } from './reminder.entity';
+import { ContactEntity } from './contact.entity';
+import { MailSmsEntity } from './mail-sms.entity';
 
 export * from './alias.entity';
 export * from './blob.entity';
@@ -23,6 +25,8 @@ export * from './user.entity';
 export * from './sms.entity';
 export * from './notify.entity';
 export * from './reminder.entity';
+export * from './contact.entity';
+export * from './mail-sms.entity';
 
 export const ENTITIES = [
   DomainEntity,
@@ -44,4 +48,6 @@ export const ENTITIES = [
   AlertEntity,
   AlertCounterEntity,
   ReminderEntity,
+  ContactEntity,
+  MailSmsEntity,
 ];
