@@ -63,7 +63,12 @@ export class DirectoryRepository {
   }
   updateDomain(
     id: number,
-    patch: Partial<Pick<DomainEntity, 'imapEnabled' | 'pop3Enabled' | 'enabled'>>,
+    patch: Partial<
+      Pick<
+        DomainEntity,
+        'imapEnabled' | 'pop3Enabled' | 'enabled' | 'smsRegister' | 'smsCommands' | 'smsNumber'
+      >
+    >,
   ): Promise<void> {
     return this.db.tx(async (m) => {
       await m.update(DomainEntity, { id }, patch);
@@ -256,6 +261,9 @@ function toDomain(r: Record<string, unknown>): DomainEntity {
     maxUsers: Number(r.max_users),
     imapEnabled: bool(r.imap_enabled),
     pop3Enabled: bool(r.pop3_enabled),
+    smsRegister: r.sms_register === 'open' ? 'open' : 'closed',
+    smsCommands: String(r.sms_commands ?? ''),
+    smsNumber: r.sms_number == null ? null : String(r.sms_number),
     createdAt: Number(r.created_at),
   });
 }

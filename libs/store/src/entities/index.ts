@@ -8,6 +8,7 @@ import { ExpungedMessageEntity, MessageEntity } from './message.entity';
 import { OutboundMessageEntity, OutboundRecipientEntity } from './outbound.entity';
 import { UserEntity } from './user.entity';
 import { SmsMessageEntity, SmsSegmentEntity } from './sms.entity';
+import { AccountCodeEntity } from './account-code.entity';
 import { AlertCounterEntity, AlertEntity, AlertRuleEntity, UserPhoneEntity } from './notify.entity';
 
 export * from './alias.entity';
@@ -21,6 +22,7 @@ export * from './outbound.entity';
 export * from './user.entity';
 export * from './sms.entity';
 export * from './notify.entity';
+export * from './account-code.entity';
 
 export const ENTITIES = [
   DomainEntity,
@@ -41,4 +43,5 @@ export const ENTITIES = [
   AlertRuleEntity,
   AlertEntity,
   AlertCounterEntity,
+  AccountCodeEntity,
 ];
