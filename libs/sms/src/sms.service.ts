@@ -43,6 +43,8 @@ export interface SendSmsInput {
   at?: Date;
   purpose?: string;
   userId?: number | null;
+  /** Digits after the link's service number (a reply comes back to number + extension). */
+  sourceExtension?: string;
 }
 
 export interface SmsView {
@@ -118,6 +120,8 @@ export class SmsService implements InboundSink {
       throw new DiziError('invalid', `the text is longer than ${MAX_TEXT} characters`, 'text');
     if (input.at && Number.isNaN(input.at.getTime()))
       throw new DiziError('invalid', 'at is not a valid time', 'at');
+    if (input.sourceExtension !== undefined && !/^\d{1,8}$/.test(input.sourceExtension))
+      throw new DiziError('invalid', 'the source extension must be 1-8 digits', 'sourceExtension');
     const now = Date.now();
     const row: SmsMessageEntity = {
       id: newSmsId(),
@@ -132,6 +136,7 @@ export class SmsService implements InboundSink {
       purpose: input.purpose ?? 'api',
       userId: input.userId ?? null,
       sendAt: input.at ? input.at.getTime() : null,
+      sourceExtension: input.sourceExtension ?? null,
       createdAt: now,
       updatedAt: now,
     };
@@ -205,7 +210,12 @@ export class SmsService implements InboundSink {
     const router = this.links?.router;
     try {
       if (!router) throw new LinkDownError('none');
-      const routed = await router.submit({ id: row.id, to: row.toNumber, text: row.text });
+      const routed = await router.submit({
+        id: row.id,
+        to: row.toNumber,
+        text: row.text,
+        sourceExtension: row.sourceExtension ?? undefined,
+      });
       await this.writes.submit({
         kind: 'submitted',
         id: row.id,
