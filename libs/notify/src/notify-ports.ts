@@ -5,6 +5,8 @@ export interface SmsSender {
     text: string;
     purpose?: string;
     userId?: number | null;
+    /** Digits after the service number: an answer to number + extension comes back to it. */
+    sourceExtension?: string;
   }): Promise<{ id: string }>;
 }
 
