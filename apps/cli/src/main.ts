@@ -18,6 +18,7 @@ import {
   NotifyRepository,
   openDataSource,
   OutboundQueueRepository,
+  SMS_COMMANDS,
   SmsRepository,
 } from '@dizi/store';
 import { RetryThroughRedis } from './retry-through-redis';
@@ -60,17 +61,44 @@ async function main(argv: string[]): Promise<void> {
     .action(async () => print((await (await directory()).listDomains()).map((d) => d.name)));
   domain
     .command('set <name>')
-    .description('turn IMAP or POP3 access on or off for the whole domain')
+    .description('IMAP/POP3 access and SMS account commands of the whole domain')
     .option('--imap <on|off>')
     .option('--pop3 <on|off>')
-    .action(async (name: string, o: { imap?: string; pop3?: string }) => {
-      const d = await (
-        await directory()
-      ).setDomainAccess(name, { imap: onOff(o.imap, '--imap'), pop3: onOff(o.pop3, '--pop3') });
-      console.log(
-        `${d.name}: imap ${d.imapEnabled ? 'on' : 'off'}, pop3 ${d.pop3Enabled ? 'on' : 'off'}`,
-      );
-    });
+    .option('--sms-register <open|closed>', 'may an unbound phone register a mailbox by SMS')
+    .option(
+      '--sms-commands <list>',
+      'SMS commands allowed: comma list of register,password,cancel,unread; all; none',
+    )
+    .option('--sms-number <number|none>', 'service number (+ extension) whose SMS register here')
+    .action(
+      async (
+        name: string,
+        o: {
+          imap?: string;
+          pop3?: string;
+          smsRegister?: string;
+          smsCommands?: string;
+          smsNumber?: string;
+        },
+      ) => {
+        const dir = await directory();
+        await dir.setDomainSms(name, {
+          register: o.smsRegister,
+          commands: smsCommandList(o.smsCommands),
+          number:
+            o.smsNumber === undefined ? undefined : o.smsNumber === 'none' ? null : o.smsNumber,
+        });
+        const d = await dir.setDomainAccess(name, {
+          imap: onOff(o.imap, '--imap'),
+          pop3: onOff(o.pop3, '--pop3'),
+        });
+        console.log(
+          `${d.name}: imap ${d.imapEnabled ? 'on' : 'off'}, pop3 ${d.pop3Enabled ? 'on' : 'off'}, ` +
+            `sms register ${d.smsRegister}, sms commands ${d.smsCommands || 'none'}, ` +
+            `sms number ${d.smsNumber ?? 'none'}`,
+        );
+      },
+    );
   domain.command('remove <name>').action(async (name: string) => {
     await (await directory()).removeDomain(name);
     console.log(`domain ${name} removed`);
@@ -112,10 +140,21 @@ async function main(argv: string[]): Promise<void> {
       print(
         (await (await directory()).listUsers(d)).map(
           (u) =>
-            `${u.address}\t${u.role}\t${(u.usedBytes / 1048576).toFixed(1)}/${u.quotaBytes ? u.quotaBytes / 1048576 : '∞'} MB`,
+            `${u.address}\t${u.role}\t${(u.usedBytes / 1048576).toFixed(1)}/${u.quotaBytes ? u.quotaBytes / 1048576 : '∞'} MB${u.enabled ? '' : '\tdisabled'}`,
         ),
       ),
     );
+  user
+    .command('disable <address>')
+    .description('logins fail and mail is refused; the messages stay')
+    .action(async (a: string) => {
+      await (await directory()).setEnabled(a, false);
+      console.log(`user ${a} disabled`);
+    });
+  user.command('enable <address>').action(async (a: string) => {
+    await (await directory()).setEnabled(a, true);
+    console.log(`user ${a} enabled`);
+  });
   user.command('remove <address>').action(async (a: string) => {
     await (await directory()).removeUser(a);
     console.log(`user ${a} removed`);
@@ -369,6 +408,14 @@ async function main(argv: string[]): Promise<void> {
   } finally {
     await (db as Database | null)?.close();
   }
+}
+
+/** `--sms-commands`: a comma list, `all` or `none` (the service checks the words). */
+function smsCommandList(v: string | undefined): string[] | undefined {
+  if (v === undefined) return undefined;
+  if (v.trim() === 'none') return [];
+  if (v.trim() === 'all') return [...SMS_COMMANDS];
+  return v.split(',');
 }
 
 function onOff(v: string | undefined, what: string): boolean | undefined {

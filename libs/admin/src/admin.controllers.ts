@@ -30,7 +30,15 @@ import { QueueAdmin } from './queue-admin';
 const MB = 1024 * 1024;
 
 function domainView(d: DomainEntity) {
-  return { name: d.name, enabled: d.enabled, imap: d.imapEnabled, pop3: d.pop3Enabled };
+  return {
+    name: d.name,
+    enabled: d.enabled,
+    imap: d.imapEnabled,
+    pop3: d.pop3Enabled,
+    smsRegister: d.smsRegister,
+    smsCommands: d.smsCommands ? d.smsCommands.split(',') : [],
+    smsNumber: d.smsNumber,
+  };
 }
 
 /** A user as the API shows it: never the password hash. */
@@ -61,6 +69,11 @@ export class DomainsController {
     return domainView(await this.dir.addDomain(dto.name));
   }
   @Patch(':name') async update(@Param('name') name: string, @Body() dto: UpdateDomainDto) {
+    await this.dir.setDomainSms(name, {
+      register: dto.smsRegister,
+      commands: dto.smsCommands,
+      number: dto.smsNumber,
+    });
     return domainView(await this.dir.setDomainAccess(name, dto));
   }
   @Delete(':name') @HttpCode(204) async remove(@Param('name') name: string) {
@@ -88,6 +101,7 @@ export class UsersController {
   @Patch(':address') async update(@Param('address') address: string, @Body() dto: UpdateUserDto) {
     if (dto.password !== undefined) await this.dir.setPassword(address, dto.password);
     if (dto.quotaMb !== undefined) await this.dir.setQuota(address, dto.quotaMb);
+    if (dto.enabled !== undefined) await this.dir.setEnabled(address, dto.enabled);
     return userView(await this.dir.getUser(address));
   }
   @Delete(':address') @HttpCode(204) async remove(@Param('address') address: string) {
