@@ -94,7 +94,15 @@ describe('admin REST API', () => {
     assert.equal(r.code, 0, r.stdout);
     await dizi.waitForMessages('eve@api.test', 1);
     const switched = await curl('PATCH', '/api/admin/domains/api.test', { pop3: false });
-    assert.deepEqual(switched.body, { name: 'api.test', enabled: true, imap: true, pop3: false });
+    assert.deepEqual(switched.body, {
+      name: 'api.test',
+      enabled: true,
+      imap: true,
+      pop3: false,
+      smsRegister: 'closed',
+      smsCommands: ['register', 'password', 'cancel', 'unread'],
+      smsNumber: null,
+    });
     const patched = await curl('PATCH', '/api/admin/users/eve@api.test', { quotaMb: 0 });
     assert.equal(patched.body?.quotaMb, 0);
     const list = await curl('GET', '/api/admin/users?domain=api.test');
