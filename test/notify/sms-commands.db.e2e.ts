@@ -258,8 +258,12 @@ describe('SMS account commands and replies to alerts', () => {
     assert.match(await command(phone, '注册 wang', SERVICE), /No mail domain takes registrations/);
     assert.equal(await dizi.services.directoryRepo.findUser('wang@closed.test'), null);
     assert.equal(await dizi.services.directoryRepo.findUser('wang@open.test'), null);
-    // Nothing else acts for an unbound number.
-    assert.match(await command(phone, 'MM NewPass-2024', `${SERVICE}01`), /not bound to a mailbox/);
+    // Nothing else acts for an unbound number; where it could register, it is told how.
+    assert.match(
+      await command(phone, 'MM NewPass-2024', `${SERVICE}01`),
+      /not bound to a mailbox\. .*Send "REG name" to register at open\.test\./,
+    );
+    assert.doesNotMatch(await command(phone, 'WD', `${SERVICE}02`), /REG name/);
   });
 
   test('password change from the bound number; then only the new password logs in', async () => {

@@ -95,7 +95,16 @@ export class MobileOriginated {
     }
     if (cmd.kind === 'register') return this.register(mo, found, cmd.name);
     this.log.info({ sms: mo.id, from: mo.fromNumber }, 'MO from an unbound number refused');
-    return { kind: 'refused', reason: 'unbound', replied: await this.reply(mo, UNBOUND_TEXT) };
+    const text = UNBOUND_TEXT + (found ? '' : await this.registrationHint(mo));
+    return { kind: 'refused', reason: 'unbound', replied: await this.reply(mo, text) };
+  }
+
+  /** Where the number an SMS went to takes registrations, the refusal says how. */
+  private async registrationHint(mo: MoSms): Promise<string> {
+    const domain = await this.commands.registrationDomain(mo.toNumber ?? '');
+    if (!domain?.enabled || domain.smsRegister !== 'open') return '';
+    if (!allowedCommands(domain).includes('register')) return '';
+    return ` 发送“ZC 名字”可注册 ${domain.name} 邮箱。Send "REG name" to register at ${domain.name}.`;
   }
 
   private async fromBound(

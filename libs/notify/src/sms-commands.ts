@@ -117,9 +117,10 @@ export class SmsCommands {
   async registrationDomain(toNumber: string): Promise<DomainEntity | null> {
     const to = String(toNumber ?? '').replace(/^\+/, '');
     let best: DomainEntity | null = null;
+    let bestLength = 0;
     for (const d of await this.users.listDomains()) {
       const n = (d.smsNumber ?? '').replace(/^\+/, '');
-      if (n && to.startsWith(n) && n.length > (best?.smsNumber?.length ?? 0)) best = d;
+      if (n && to.startsWith(n) && n.length > bestLength) [best, bestLength] = [d, n.length];
     }
     if (best) return best;
     return this.opts.registerDomain ? this.users.findDomain(this.opts.registerDomain) : null;
