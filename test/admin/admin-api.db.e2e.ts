@@ -101,6 +101,9 @@ describe('admin REST API', () => {
       pop3: false,
       quotaMb: 0,
       maxUsers: 0,
+      smsRegister: 'closed',
+      smsCommands: ['register', 'password', 'cancel', 'unread'],
+      smsNumber: null,
     });
     // The total space is shared out as quotas: eve's default 1024 MB do not fit in 1 MB.
     const tooSmall = await curl('PATCH', '/api/admin/domains/api.test', { quotaMb: 1 });

@@ -310,7 +310,7 @@ describe('arrival alerts and SMS to mail', () => {
     await ismg.injectMo({
       from: WANG_PHONE,
       to: '1065888801',
-      content: Buffer.from('CANCEL'),
+      content: Buffer.from('XYZZY'),
       msgFmt: 0,
     });
     const help = await waitUntil(() => submitsTo(WANG_PHONE)[0], 'the help SMS', 8000);

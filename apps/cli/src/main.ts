@@ -18,6 +18,7 @@ import {
   NotifyRepository,
   openDataSource,
   OutboundQueueRepository,
+  SMS_COMMANDS,
   SmsRepository,
 } from '@dizi/store';
 import { RetryThroughRedis } from './retry-through-redis';
@@ -62,15 +63,29 @@ async function main(argv: string[]): Promise<void> {
     .action(async () => print((await (await directory()).listDomains()).map((d) => d.name)));
   domain
     .command('set <name>')
-    .description("a domain's switches and limits")
+    .description("a domain's switches, limits and SMS account commands")
     .option('--imap <on|off>', 'IMAP access for every user of the domain')
     .option('--pop3 <on|off>', 'POP3 access for every user of the domain')
     .option('--quota <mb>', "total space, shared out as users' quotas (0 = unlimited)")
     .option('--max-users <n>', 'most users the domain may have (0 = unlimited)')
+    .option('--sms-register <open|closed>', 'may an unbound phone register a mailbox by SMS')
+    .option(
+      '--sms-commands <list>',
+      'SMS commands allowed: comma list of register,password,cancel,unread; all; none',
+    )
+    .option('--sms-number <number|none>', 'service number (+ extension) whose SMS register here')
     .action(
       async (
         name: string,
-        o: { imap?: string; pop3?: string; quota?: string; maxUsers?: string },
+        o: {
+          imap?: string;
+          pop3?: string;
+          quota?: string;
+          maxUsers?: string;
+          smsRegister?: string;
+          smsCommands?: string;
+          smsNumber?: string;
+        },
       ) => {
         const dir = await directory();
         if (o.quota !== undefined || o.maxUsers !== undefined)
@@ -78,12 +93,22 @@ async function main(argv: string[]): Promise<void> {
             quotaMb: o.quota === undefined ? undefined : parseWhole(o.quota, '--quota'),
             maxUsers: o.maxUsers === undefined ? undefined : parseWhole(o.maxUsers, '--max-users'),
           });
+        await dir.setDomainSms(name, {
+          register: o.smsRegister,
+          commands: smsCommandList(o.smsCommands),
+          number:
+            o.smsNumber === undefined ? undefined : o.smsNumber === 'none' ? null : o.smsNumber,
+        });
         const d = await dir.setDomainAccess(name, {
           imap: onOff(o.imap, '--imap'),
           pop3: onOff(o.pop3, '--pop3'),
         });
         console.log(
-          `${d.name}: imap ${d.imapEnabled ? 'on' : 'off'}, pop3 ${d.pop3Enabled ? 'on' : 'off'}, total space ${d.quotaBytes ? `${Math.round(d.quotaBytes / 1048576)} MB` : 'unlimited'}, users ${d.maxUsers ? `at most ${d.maxUsers}` : 'unlimited'}`,
+          `${d.name}: imap ${d.imapEnabled ? 'on' : 'off'}, pop3 ${d.pop3Enabled ? 'on' : 'off'}, ` +
+            `total space ${d.quotaBytes ? `${Math.round(d.quotaBytes / 1048576)} MB` : 'unlimited'}, ` +
+            `users ${d.maxUsers ? `at most ${d.maxUsers}` : 'unlimited'}, ` +
+            `sms register ${d.smsRegister}, sms commands ${d.smsCommands || 'none'}, ` +
+            `sms number ${d.smsNumber ?? 'none'}`,
         );
       },
     );
@@ -128,10 +153,21 @@ async function main(argv: string[]): Promise<void> {
       print(
         (await (await directory()).listUsers(d)).map(
           (u) =>
-            `${u.address}\t${u.role}\t${(u.usedBytes / 1048576).toFixed(1)}/${u.quotaBytes ? u.quotaBytes / 1048576 : '∞'} MB`,
+            `${u.address}\t${u.role}\t${(u.usedBytes / 1048576).toFixed(1)}/${u.quotaBytes ? u.quotaBytes / 1048576 : '∞'} MB${u.enabled ? '' : '\tdisabled'}`,
         ),
       ),
     );
+  user
+    .command('disable <address>')
+    .description('logins fail and mail is refused; the messages stay')
+    .action(async (a: string) => {
+      await (await directory()).setEnabled(a, false);
+      console.log(`user ${a} disabled`);
+    });
+  user.command('enable <address>').action(async (a: string) => {
+    await (await directory()).setEnabled(a, true);
+    console.log(`user ${a} enabled`);
+  });
   user.command('remove <address>').action(async (a: string) => {
     await (await directory()).removeUser(a);
     console.log(`user ${a} removed`);
@@ -407,6 +443,14 @@ async function main(argv: string[]): Promise<void> {
   } finally {
     await (db as Database | null)?.close();
   }
+}
+
+/** `--sms-commands`: a comma list, `all` or `none` (the service checks the words). */
+function smsCommandList(v: string | undefined): string[] | undefined {
+  if (v === undefined) return undefined;
+  if (v.trim() === 'none') return [];
+  if (v.trim() === 'all') return [...SMS_COMMANDS];
+  return v.split(',');
 }
 
 function onOff(v: string | undefined, what: string): boolean | undefined {

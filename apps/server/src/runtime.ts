@@ -39,6 +39,7 @@ import {
   openDataSource,
   OutboundQueueRepository,
   ReminderRepository,
+  SmsCommandsRepository,
   SmsRepository,
 } from '@dizi/store';
 import { loadTlsMaterial } from './tls-material';
@@ -50,6 +51,12 @@ async function readHead(blobs: FsBlobStore, id: string, limit: number): Promise<
   for await (const chunk of blobs.stream(id, { start: 0, end: limit - 1 }))
     chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
+}
+
+/** The service number a link sends from (its srcId), or null (modems, alphanumeric senders). */
+function serviceNumberOf(config: DiziConfig, linkId: string): string | null {
+  const link = config.links.find((l) => String(l.id) === linkId);
+  return typeof link?.srcId === 'string' && /^\+?\d+$/.test(link.srcId) ? link.srcId : null;
 }
 
 const ACCESS_LISTENERS = ['imap', 'imaps', 'pop3', 'pop3s'] as const;
@@ -231,6 +238,9 @@ export class DiziRuntime {
     const notify: Notify = new Notify({
       repo: new NotifyRepository(db),
       users: directoryRepo,
+      directory,
+      commands: new SmsCommandsRepository(db),
+      serviceNumberOf: (linkId) => serviceNumberOf(config, linkId),
       messages: { read: (id) => readHead(blobs, id, ALERT_READ_LIMIT) },
       sms,
       scheduledSms: sms,

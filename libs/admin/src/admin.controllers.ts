@@ -37,6 +37,9 @@ function domainView(d: DomainEntity) {
     pop3: d.pop3Enabled,
     quotaMb: Math.round(d.quotaBytes / MB),
     maxUsers: d.maxUsers,
+    smsRegister: d.smsRegister,
+    smsCommands: d.smsCommands ? d.smsCommands.split(',') : [],
+    smsNumber: d.smsNumber,
   };
 }
 
@@ -70,6 +73,11 @@ export class DomainsController {
   @Patch(':name') async update(@Param('name') name: string, @Body() dto: UpdateDomainDto) {
     if (dto.quotaMb !== undefined || dto.maxUsers !== undefined)
       await this.dir.setDomainLimits(name, { quotaMb: dto.quotaMb, maxUsers: dto.maxUsers });
+    await this.dir.setDomainSms(name, {
+      register: dto.smsRegister,
+      commands: dto.smsCommands,
+      number: dto.smsNumber,
+    });
     return domainView(await this.dir.setDomainAccess(name, { imap: dto.imap, pop3: dto.pop3 }));
   }
   @Delete(':name') @HttpCode(204) async remove(@Param('name') name: string) {
@@ -97,6 +105,7 @@ export class UsersController {
   @Patch(':address') async update(@Param('address') address: string, @Body() dto: UpdateUserDto) {
     if (dto.password !== undefined) await this.dir.setPassword(address, dto.password);
     if (dto.quotaMb !== undefined) await this.dir.setQuota(address, dto.quotaMb);
+    if (dto.enabled !== undefined) await this.dir.setEnabled(address, dto.enabled);
     return userView(await this.dir.getUser(address));
   }
   @Delete(':address') @HttpCode(204) async remove(@Param('address') address: string) {

@@ -8,9 +8,16 @@ import {
   IsOptional,
   IsString,
   Length,
+  Matches,
   Min,
 } from 'class-validator';
-import { POST_POLICIES } from '@dizi/store';
+import {
+  POST_POLICIES,
+  SMS_COMMANDS,
+  SMS_REGISTER_POLICIES,
+  SmsCommandName,
+  SmsRegisterPolicy,
+} from '@dizi/store';
 
 export class CreateDomainDto {
   @ApiProperty({ example: 'example.com' }) @IsString() @Length(1, 253) name!: string;
@@ -37,6 +44,31 @@ export class UpdateDomainDto {
   @IsInt()
   @Min(0)
   maxUsers?: number;
+  @ApiPropertyOptional({
+    enum: SMS_REGISTER_POLICIES,
+    description: 'open: an unbound phone may register a mailbox here by SMS',
+  })
+  @IsOptional()
+  @IsIn(SMS_REGISTER_POLICIES)
+  smsRegister?: SmsRegisterPolicy;
+  @ApiPropertyOptional({
+    type: [String],
+    enum: SMS_COMMANDS,
+    description: 'SMS account commands the domain allows ([] = none)',
+  })
+  @IsOptional()
+  @IsArray()
+  @IsIn(SMS_COMMANDS, { each: true })
+  smsCommands?: SmsCommandName[];
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    example: '106588880101',
+    description: 'service number (+ extension) whose SMS belong to this domain; null: none',
+  })
+  @IsOptional() // null passes too: it clears the number
+  @Matches(/^\+?\d{3,21}$/, { message: 'smsNumber must be 3-21 digits (or null)' })
+  smsNumber?: string | null;
 }
 
 export class CreateUserDto {
@@ -65,6 +97,12 @@ export class UpdateUserDto {
   @IsInt()
   @Min(0)
   quotaMb?: number;
+  @ApiPropertyOptional({
+    description: 'false: logins fail and mail is refused; the messages stay (true restores)',
+  })
+  @IsOptional()
+  @IsBoolean()
+  enabled?: boolean;
 }
 
 export class CreateAliasDto {

@@ -146,7 +146,7 @@ export class NotifyConfig {
   @IsInt() @Min(1) codeMaxAttempts = 5;
   @IsInt() @Min(1) codeLockSeconds = 900;
   @IsInt() @Min(0) codeResendSeconds = 60;
-  /** Automatic SMS answers (help, refusals) to one number per hour. */
+  /** Automatic SMS answers (help, refusals, command answers) to one number per hour. */
   @IsInt() @Min(0) repliesPerHour = 5;
   /**
    * Mail to `<number>@<smsDomain>` from anonymous MX clients (no AUTH) is refused unless
@@ -167,6 +167,32 @@ export class NotifyConfig {
   @IsInt() @Min(1) @Max(5) noticeSegments = 1;
   /** Send-time notices one mail may cause at most (a mail to a big group); 0: notices off. */
   @IsInt() @Min(0) noticeMaxPerMail = 10;
+  /**
+   * Domain an SMS "register" creates the mailbox in when no domain's `smsNumber` matches
+   * the number it was sent to; empty: only those numbers register.
+   */
+  @IsString()
+  @Matches(/^([A-Za-z0-9.-]+)?$/, { message: 'registerDomain must be a DNS name or empty' })
+  registerDomain = '';
+  /** How long the code of an SMS "cancel" is good for. */
+  @IsInt() @Min(60) @Max(3600) cancelCodeTtlSeconds = 300;
+  /** SMS the answer to "unread" may use. */
+  @IsInt() @Min(1) @Max(5) unreadSegments = 2;
+  /**
+   * Alerts go out from service number + prefix + the last `replyExtensionDigits` digits
+   * of the alert's number among the user's alerts; an MO to that number replies to it.
+   * Digits 0: alerts carry no extension (replies then rely on replyWindowHours).
+   */
+  @IsString()
+  @Matches(/^\d{0,4}$/, { message: 'replyExtensionPrefix must be up to 4 digits' })
+  replyExtensionPrefix = '9';
+  @IsInt() @Min(0) @Max(4) replyExtensionDigits = 3;
+  /**
+   * A text that is neither a command nor "address text", from a number that got an alert
+   * this many hours ago or less, replies to the latest alert (carriers that drop the
+   * extension). 0: such texts get the help SMS.
+   */
+  @IsInt() @Min(0) @Max(720) replyWindowHours = 24;
   /** Admins' mobile numbers for admin alerts by SMS (H15); empty: off. */
   @IsArray()
   @Matches(/^\+?\d{5,20}$/, { each: true, message: 'adminPhones must be phone numbers' })

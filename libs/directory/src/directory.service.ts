@@ -6,6 +6,10 @@ import {
   hashPassword,
   POST_POLICIES,
   PostPolicy,
+  SMS_COMMANDS,
+  SMS_REGISTER_POLICIES,
+  SmsCommandName,
+  SmsRegisterPolicy,
   UserEntity,
   UserRole,
   verifyPassword,
@@ -76,10 +80,57 @@ export class DirectoryService {
     patch: { imap?: boolean; pop3?: boolean },
   ): Promise<DomainEntity> {
     const d = await this.requireDomain(normalizeDomain(name, 'name'));
-    await this.repo.updateDomain(d.id, {
+    const update = {
       ...(patch.imap === undefined ? {} : { imapEnabled: patch.imap }),
       ...(patch.pop3 === undefined ? {} : { pop3Enabled: patch.pop3 }),
-    });
+    };
+    if (Object.keys(update).length) await this.repo.updateDomain(d.id, update);
+    return (await this.repo.findDomain(d.name))!;
+  }
+  /**
+   * The domain's SMS account commands (H4): whether a phone may register a mailbox here
+   * (`open`/`closed`), which commands its users may send, and the service number (with
+   * extension) whose SMS belong to it (null: none).
+   */
+  async setDomainSms(
+    name: string,
+    patch: { register?: string; commands?: string[]; number?: string | null },
+  ): Promise<DomainEntity> {
+    const d = await this.requireDomain(normalizeDomain(name, 'name'));
+    const update: Partial<Pick<DomainEntity, 'smsRegister' | 'smsCommands' | 'smsNumber'>> = {};
+    if (patch.register !== undefined) {
+      if (!(SMS_REGISTER_POLICIES as readonly string[]).includes(patch.register))
+        throw new DiziError(
+          'invalid',
+          `smsRegister must be one of ${SMS_REGISTER_POLICIES.join(', ')}`,
+          'smsRegister',
+        );
+      update.smsRegister = patch.register as SmsRegisterPolicy;
+    }
+    if (patch.commands !== undefined) {
+      const words = patch.commands.map((c) => String(c).trim().toLowerCase()).filter(Boolean);
+      const bad = words.find((w) => !(SMS_COMMANDS as readonly string[]).includes(w));
+      if (bad !== undefined)
+        throw new DiziError(
+          'invalid',
+          `unknown SMS command "${bad}"; the commands are ${SMS_COMMANDS.join(', ')}`,
+          'smsCommands',
+        );
+      update.smsCommands = SMS_COMMANDS.filter((c) => words.includes(c as SmsCommandName)).join(
+        ',',
+      );
+    }
+    if (patch.number !== undefined) {
+      const n = patch.number === null ? '' : String(patch.number).replace(/[\s-]/g, '');
+      if (n && !/^\+?\d{3,21}$/.test(n))
+        throw new DiziError(
+          'invalid',
+          `"${patch.number}" is not a service number (3-21 digits)`,
+          'smsNumber',
+        );
+      update.smsNumber = n || null;
+    }
+    if (Object.keys(update).length) await this.repo.updateDomain(d.id, update);
     return (await this.repo.findDomain(d.name))!;
   }
   /**
@@ -189,6 +240,14 @@ export class DirectoryService {
     const user = await this.getUser(address);
     this.checkPassword(password);
     await this.repo.updateUser(user.id, { passwordHash: await hashPassword(password) });
+  }
+  /**
+   * Turns a mailbox off or on again. Off: logins fail and mail to it is refused (550);
+   * its messages stay (an SMS "cancel" does this; `removeUser` deletes for good).
+   */
+  async setEnabled(address: string, enabled: boolean): Promise<void> {
+    const user = await this.getUser(address);
+    await this.repo.updateUser(user.id, { enabled });
   }
   async setQuota(address: string, quotaMb: number): Promise<void> {
     const user = await this.getUser(address);

@@ -13,6 +13,8 @@ export interface AlertMail {
   junk: boolean;
   /** The plain-text body: the text part, or the HTML part turned into text. */
   body: string;
+  /** The Message-ID header as written (`<id@host>`), '' when there is none. */
+  messageId?: string;
 }
 
 /**
@@ -50,6 +52,7 @@ export async function readAlertMail(raw: Buffer): Promise<AlertMail> {
       priorityOf(header('x-priority'), header('importance')),
     junk: isJunk(header('x-spam-flag'), header('x-spam-status'), header('x-virus-status')),
     body: cleanBody(body),
+    messageId: header('message-id').trim(),
   };
 }
 

@@ -15,6 +15,8 @@ export interface ArrivalAlertOptions {
   defaults: RuleDefaults;
   /** Messages read and decided at once; the rest wait in line (a storm must not flood I/O). */
   concurrency?: number;
+  /** The source extension an alert goes out with, so a reply finds it (H5); none when absent. */
+  replyExtension?: (alertId: number, userId: number) => Promise<string | undefined>;
 }
 
 /** A local delivery, as the spool processor reports it. */
@@ -126,6 +128,9 @@ export class ArrivalAlerts {
       messageId: event.messageId,
       phoneNumber: phone.number,
       fromAddress: mail.fromAddress.slice(0, 320),
+      mailSubject: mail.subject.slice(0, 998),
+      mailMessageId: (mail.messageId ?? '').slice(0, 998),
+      replyExtension: null,
       state,
       text,
       smsId: null,
@@ -159,7 +164,8 @@ export class ArrivalAlerts {
     text: string,
   ): Promise<AlertOutcome> {
     try {
-      const sms = await this.sms.send({ to, text, purpose: 'alert', userId });
+      const sourceExtension = await this.opts.replyExtension?.(alertId, userId);
+      const sms = await this.sms.send({ to, text, purpose: 'alert', userId, sourceExtension });
       await this.repo.updateAlert(alertId, 'sent', { smsId: sms.id });
       this.log.info({ userId, alert: alertId, sms: sms.id }, 'alert sent');
       return { state: 'sent', alertId, text, smsId: sms.id };

@@ -7,6 +7,8 @@ export interface SmsSender {
     userId?: number | null;
     /** The row id, chosen by the caller (see SmsService.send). */
     id?: string;
+    /** Digits after the service number: an answer to number + extension comes back to it. */
+    sourceExtension?: string;
   }): Promise<{ id: string }>;
 }
 

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { DirectoryService } from '@dizi/directory';
 import { DiziError } from '@dizi/errors';
 import {
   ContactsRepository,
@@ -6,7 +7,9 @@ import {
   MailSmsRepository,
   NotifyRepository,
   ReminderRepository,
+  SmsCommandsRepository,
 } from '@dizi/store';
+import { AlertReplies } from './alert-replies';
 import { AlertRuleBook } from './alert-rule-book';
 import { ArrivalAlerts } from './arrival-alerts';
 import { ContactBook } from './contact-book';
@@ -17,6 +20,7 @@ import { PhoneBindings } from './phone-bindings';
 import { Reminders, ScheduledSmsSender } from './reminders';
 import { SendTimeNotice } from './send-time-notice';
 import { UserMail } from './user-mail';
+import { SmsCommands } from './sms-commands';
 
 /** The `notify` settings this module uses (libs/config NotifyConfig fits). */
 export interface NotifySettings {
@@ -39,11 +43,22 @@ export interface NotifySettings {
   noticeTemplate: string;
   noticeSegments: number;
   noticeMaxPerMail: number;
+  registerDomain: string;
+  cancelCodeTtlSeconds: number;
+  unreadSegments: number;
+  replyExtensionPrefix: string;
+  replyExtensionDigits: number;
+  replyWindowHours: number;
 }
 
 export interface NotifyDeps {
   repo: NotifyRepository;
   users: DirectoryRepository;
+  /** Creates mailboxes and sets passwords with the CLI/API's rules (SMS commands). */
+  directory: DirectoryService;
+  commands: SmsCommandsRepository;
+  /** The service number (srcId) of an SMS link: replies to alerts come to it + extension. */
+  serviceNumberOf?: (linkId: string) => string | null;
   messages: MessageReader;
   sms: SmsSender;
   /** Scheduled SMS and cancelling them (reminders); the SMS service fits both. */
@@ -70,6 +85,8 @@ export class Notify {
   readonly mailToSms: MailToSms;
   readonly notices: SendTimeNotice;
   readonly mail: UserMail;
+  readonly replies: AlertReplies;
+  readonly commands: SmsCommands;
 
   constructor(readonly deps: NotifyDeps) {
     const s = deps.settings;
@@ -78,6 +95,33 @@ export class Notify {
     const [quietStart = '', quietEnd = ''] = s.defaultQuietHours
       ? s.defaultQuietHours.split('-')
       : [];
+    this.replies = new AlertReplies(
+      deps.commands,
+      deps.inject,
+      {
+        smsDomain: s.smsDomain,
+        extensionPrefix: s.replyExtensionPrefix,
+        extensionDigits: s.replyExtensionDigits,
+        windowHours: s.replyWindowHours,
+      },
+      deps.log.child({ component: 'sms-replies' }),
+    );
+    this.commands = new SmsCommands(
+      deps.directory,
+      deps.users,
+      deps.repo,
+      deps.commands,
+      {
+        registerDomain: s.registerDomain,
+        cancelCodeTtlSeconds: s.cancelCodeTtlSeconds,
+        codeMaxAttempts: s.codeMaxAttempts,
+        codeLockSeconds: s.codeLockSeconds,
+        codeResendSeconds: s.codeResendSeconds,
+        unreadSegments: s.unreadSegments,
+        gsmCharsPerSegment: s.gsmCharsPerSegment,
+      },
+      deps.log.child({ component: 'sms-commands' }),
+    );
     this.alerts = new ArrivalAlerts(
       deps.repo,
       deps.messages,
@@ -88,6 +132,7 @@ export class Notify {
         segments: s.alertSegments,
         gsmPerSegment: s.gsmCharsPerSegment,
         defaults: { dailyCap: s.defaultDailyCap, quietStart, quietEnd },
+        replyExtension: (alertId, userId) => this.replies.assign(alertId, userId),
       },
       deps.log.child({ component: 'alerts' }),
     );
@@ -96,8 +141,12 @@ export class Notify {
       deps.repo,
       deps.sms,
       deps.inject,
+      this.commands,
+      this.replies,
+      deps.commands,
       { smsDomain: s.smsDomain, repliesPerHour: s.repliesPerHour },
       deps.log.child({ component: 'sms-mo' }),
+      deps.serviceNumberOf,
     );
     this.reminders = new Reminders(
       deps.reminderRepo,

@@ -1,9 +1,12 @@
-import { createHash, randomInt, timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
 import { DiziError } from '@dizi/errors';
 import { DirectoryRepository, NotifyRepository, UserEntity, UserPhoneEntity } from '@dizi/store';
+import { codeMatches, hashCode, newCode } from './confirmation-code';
 import { canonicalPhone } from './phone-number';
 import type { SmsSender } from './notify-ports';
+
+/** Codes of phone bindings hash as `dizi-phone:<user id>:<code>`. */
+const PHONE_SCOPE = 'phone';
 
 export interface PhoneBindingOptions {
   /** How long a code is good for. */
@@ -73,10 +76,10 @@ export class PhoneBindings {
         'number',
       );
     }
-    const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
+    const code = newCode();
     const r = await this.repo.bindPhone(user.id, canonical, {
       confirmed: false,
-      codeHash: hashCode(user.id, code),
+      codeHash: hashCode(PHONE_SCOPE, user.id, code),
       codeExpiresAt: now + this.opts.codeTtlSeconds * 1000,
       codeSentAt: now,
     });
@@ -109,10 +112,7 @@ export class PhoneBindings {
       throw new DiziError('conflict', 'no code is pending; ask for a new one', 'code');
     if (row.codeExpiresAt < now)
       throw new DiziError('invalid', 'the code has expired; ask for a new one', 'code');
-    if (
-      !/^\d{6}$/.test(String(code ?? '').trim()) ||
-      !sameHash(row.codeHash, hashCode(user.id, String(code).trim()))
-    ) {
+    if (!codeMatches(row.codeHash, PHONE_SCOPE, user.id, code)) {
       const failures = await this.repo.failedCode(row.id);
       if (failures >= this.opts.codeMaxAttempts) {
         const until = now + this.opts.codeLockSeconds * 1000;
@@ -199,18 +199,4 @@ function locked(until: number): DiziError {
     `too many wrong codes; try again after ${new Date(until).toISOString()}`,
     'code',
   );
-}
-
-/**
- * Six digits are no secret against someone holding the table; the hash only keeps live
- * codes out of backups, dumps and logs. The user id ties a code to its binding.
- */
-function hashCode(userId: number, code: string): string {
-  return createHash('sha256').update(`dizi-phone:${userId}:${code}`).digest('hex');
-}
-
-function sameHash(a: string, b: string): boolean {
-  const x = Buffer.from(a, 'hex');
-  const y = Buffer.from(b, 'hex');
-  return x.length === y.length && timingSafeEqual(x, y);
 }

@@ -6,6 +6,7 @@ export interface ClaimedSms {
   id: string;
   toNumber: string;
   text: string;
+  sourceExtension: string | null;
 }
 
 export interface SubmittedSms {
@@ -51,12 +52,12 @@ export interface SmsBatchStore {
 
 const INSERT_SMS =
   'INSERT INTO sms_messages (id, direction, to_number, from_number, text, status, link_id, ' +
-  'segments, error, purpose, user_id, send_at, created_at, updated_at) ' +
-  'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+  'segments, error, purpose, user_id, send_at, created_at, updated_at, source_extension) ' +
+  'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
 const CLAIM_SMS =
   "UPDATE sms_messages SET status = 'sending', updated_at = ? " +
   "WHERE id = ? AND status IN ('queued', 'sending') " +
-  'RETURNING id, to_number AS "toNumber", text';
+  'RETURNING id, to_number AS "toNumber", text, source_extension AS "sourceExtension"';
 const MARK_SUBMITTED =
   "UPDATE sms_messages SET status = 'submitted', link_id = ?, segments = ?, error = NULL, " +
   'updated_at = ? WHERE id = ?';
@@ -117,6 +118,7 @@ async function insert(m: EntityManager, r: SmsMessageEntity): Promise<null> {
     r.sendAt,
     r.createdAt,
     r.updatedAt,
+    r.sourceExtension ?? null,
   ]);
   return null;
 }

@@ -48,6 +48,8 @@ export interface SendSmsInput {
    * keeps it for the bounce). Made with `newSmsId()`; default: a new one.
    */
   id?: string;
+  /** Digits after the link's service number (a reply comes back to number + extension). */
+  sourceExtension?: string;
 }
 
 export interface SmsView {
@@ -127,6 +129,8 @@ export class SmsService implements InboundSink {
       throw new DiziError('invalid', `the text is longer than ${MAX_TEXT} characters`, 'text');
     if (input.at && Number.isNaN(input.at.getTime()))
       throw new DiziError('invalid', 'at is not a valid time', 'at');
+    if (input.sourceExtension !== undefined && !/^\d{1,8}$/.test(input.sourceExtension))
+      throw new DiziError('invalid', 'the source extension must be 1-8 digits', 'sourceExtension');
     const now = Date.now();
     if (input.id !== undefined && !/^[0-9a-z]{8,32}$/.test(input.id))
       throw new DiziError('invalid', 'id must be 8 to 32 lower-case letters or digits', 'id');
@@ -143,6 +147,7 @@ export class SmsService implements InboundSink {
       purpose: input.purpose ?? 'api',
       userId: input.userId ?? null,
       sendAt: input.at ? input.at.getTime() : null,
+      sourceExtension: input.sourceExtension ?? null,
       createdAt: now,
       updatedAt: now,
     };
@@ -245,7 +250,12 @@ export class SmsService implements InboundSink {
     const router = this.links?.router;
     try {
       if (!router) throw new LinkDownError('none');
-      const routed = await router.submit({ id: row.id, to: row.toNumber, text: row.text });
+      const routed = await router.submit({
+        id: row.id,
+        to: row.toNumber,
+        text: row.text,
+        sourceExtension: row.sourceExtension ?? undefined,
+      });
       await this.writes.submit({
         kind: 'submitted',
         id: row.id,

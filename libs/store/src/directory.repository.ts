@@ -73,7 +73,17 @@ export class DirectoryRepository {
   updateDomain(
     id: number,
     patch: Partial<
-      Pick<DomainEntity, 'imapEnabled' | 'pop3Enabled' | 'enabled' | 'quotaBytes' | 'maxUsers'>
+      Pick<
+        DomainEntity,
+        | 'imapEnabled'
+        | 'pop3Enabled'
+        | 'enabled'
+        | 'quotaBytes'
+        | 'maxUsers'
+        | 'smsRegister'
+        | 'smsCommands'
+        | 'smsNumber'
+      >
     >,
   ): Promise<void> {
     // Nothing to change is no statement (TypeORM refuses an UPDATE without values).
@@ -288,6 +298,9 @@ function toDomain(r: Record<string, unknown>): DomainEntity {
     maxUsers: Number(r.max_users),
     imapEnabled: bool(r.imap_enabled),
     pop3Enabled: bool(r.pop3_enabled),
+    smsRegister: r.sms_register === 'open' ? 'open' : 'closed',
+    smsCommands: String(r.sms_commands ?? ''),
+    smsNumber: r.sms_number == null ? null : String(r.sms_number),
     createdAt: Number(r.created_at),
   });
 }

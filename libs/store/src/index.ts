@@ -14,4 +14,5 @@ export * from './notify.repository';
 export * from './reminder.repository';
 export * from './contacts.repository';
 export * from './mail-sms.repository';
+export * from './sms-commands.repository';
 export { MIGRATIONS } from './migrations';

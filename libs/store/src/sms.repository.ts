@@ -11,10 +11,20 @@ export class SmsRepository {
     return this.db;
   }
 
-  insert(row: Omit<SmsMessageEntity, 'createdAt' | 'updatedAt'>): Promise<SmsMessageEntity> {
+  insert(
+    row: Omit<SmsMessageEntity, 'createdAt' | 'updatedAt' | 'sourceExtension'> &
+      Partial<Pick<SmsMessageEntity, 'sourceExtension'>>,
+  ): Promise<SmsMessageEntity> {
     const now = Date.now();
     return this.db.tx((m) =>
-      m.save(m.create(SmsMessageEntity, { ...row, createdAt: now, updatedAt: now })),
+      m.save(
+        m.create(SmsMessageEntity, {
+          sourceExtension: null,
+          ...row,
+          createdAt: now,
+          updatedAt: now,
+        }),
+      ),
     );
   }
 

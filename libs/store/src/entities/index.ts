@@ -8,6 +8,7 @@ import { ExpungedMessageEntity, MessageEntity } from './message.entity';
 import { OutboundMessageEntity, OutboundRecipientEntity } from './outbound.entity';
 import { UserEntity } from './user.entity';
 import { SmsMessageEntity, SmsSegmentEntity } from './sms.entity';
+import { AccountCodeEntity } from './account-code.entity';
 import { AlertCounterEntity, AlertEntity, AlertRuleEntity, UserPhoneEntity } from './notify.entity';
 import { ReminderEntity } from './reminder.entity';
 import { ContactEntity } from './contact.entity';
@@ -27,6 +28,7 @@ export * from './notify.entity';
 export * from './reminder.entity';
 export * from './contact.entity';
 export * from './mail-sms.entity';
+export * from './account-code.entity';
 
 export const ENTITIES = [
   DomainEntity,
@@ -50,4 +52,5 @@ export const ENTITIES = [
   ReminderEntity,
   ContactEntity,
   MailSmsEntity,
+  AccountCodeEntity,
 ];

@@ -58,6 +58,7 @@ export type AlertState = 'decided' | 'sent' | 'failed' | 'capped' | 'quiet';
 /** Every alert a rule decided on, with what became of it (audit, usage records). */
 @Entity('alerts')
 @Index(['userId', 'createdAt'])
+@Index(['userId', 'replyExtension'])
 export class AlertEntity {
   @PrimaryGeneratedColumn() id!: number;
   @Column({ name: 'user_id', type: 'integer' }) userId!: number;
@@ -70,6 +71,13 @@ export class AlertEntity {
   @Column({ type: 'text', default: '' }) text!: string;
   @Column({ name: 'sms_id', type: 'varchar', length: 32, nullable: true }) smsId!: string | null;
   @Column({ type: 'varchar', length: 1000, nullable: true }) error!: string | null;
+  /** Extension the alert SMS went out with: an MO to service number + it replies to this mail. */
+  @Column({ name: 'reply_extension', type: 'varchar', length: 8, nullable: true })
+  replyExtension!: string | null;
+  /** Subject and Message-ID of the announced mail, for the reply (the copy may be gone by then). */
+  @Column({ name: 'mail_subject', type: 'varchar', length: 998, default: '' }) mailSubject!: string;
+  @Column({ name: 'mail_message_id', type: 'varchar', length: 998, default: '' })
+  mailMessageId!: string;
   /** Local day (notify time zone) the alert counts against, YYYY-MM-DD. */
   @Column({ type: 'varchar', length: 10 }) day!: string;
   @Column({ name: 'created_at', type: 'bigint', transformer: bigintNumber }) createdAt!: number;

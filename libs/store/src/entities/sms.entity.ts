@@ -32,6 +32,9 @@ export class SmsMessageEntity {
   /** Why it was sent: api, cli, alert, notice, reply, ... (usage records, issue 5). */
   @Column({ type: 'varchar', length: 20, default: 'api' }) purpose!: string;
   @Column({ name: 'user_id', type: 'integer', nullable: true }) userId!: number | null;
+  /** Digits appended to the link's service number (a reply to an alert comes back to it). */
+  @Column({ name: 'source_extension', type: 'varchar', length: 8, nullable: true })
+  sourceExtension!: string | null;
   /** Not before this time (scheduled SMS). */
   @Column({ name: 'send_at', type: 'bigint', nullable: true, transformer: bigintNumber }) sendAt!:
     number | null;
