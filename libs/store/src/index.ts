@@ -11,4 +11,5 @@ export * from './mailbox.repository';
 export * from './outbound-queue.repository';
 export * from './sms.repository';
 export * from './notify.repository';
+export * from './usage.repository';
 export { MIGRATIONS } from './migrations';

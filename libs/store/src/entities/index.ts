@@ -9,6 +9,12 @@ import { OutboundMessageEntity, OutboundRecipientEntity } from './outbound.entit
 import { UserEntity } from './user.entity';
 import { SmsMessageEntity, SmsSegmentEntity } from './sms.entity';
 import { AlertCounterEntity, AlertEntity, AlertRuleEntity, UserPhoneEntity } from './notify.entity';
+import {
+  DomainPlanEntity,
+  RatingPlanEntity,
+  UsageRecordEntity,
+  UserPlanEntity,
+} from './usage.entity';
 
 export * from './alias.entity';
 export * from './blob.entity';
@@ -21,6 +27,7 @@ export * from './outbound.entity';
 export * from './user.entity';
 export * from './sms.entity';
 export * from './notify.entity';
+export * from './usage.entity';
 
 export const ENTITIES = [
   DomainEntity,
@@ -41,4 +48,8 @@ export const ENTITIES = [
   AlertRuleEntity,
   AlertEntity,
   AlertCounterEntity,
+  UsageRecordEntity,
+  RatingPlanEntity,
+  DomainPlanEntity,
+  UserPlanEntity,
 ];
