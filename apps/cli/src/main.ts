@@ -22,6 +22,7 @@ import {
 } from '@dizi/store';
 import { RetryThroughRedis } from './retry-through-redis';
 import { serverRedisUrl } from './server-redis';
+import { registerUsageCommands } from './usage-commands';
 
 /**
  * `dizi`: the admin command. It works on the same database and data folder as the
@@ -333,6 +334,8 @@ async function main(argv: string[]): Promise<void> {
     await (await rules()).remove(u, parseWhole(id, 'id'));
     console.log(`alert rule ${id} of ${u} removed`);
   });
+
+  registerUsageCommands(program, { config, open });
 
   program
     .command('link')

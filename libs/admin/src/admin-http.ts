@@ -24,6 +24,8 @@ import {
 import { NotifyController } from './notify.controller';
 import type { Notify } from '@dizi/notify';
 import { SmsController } from './sms.controller';
+import { BILLING, UsageController } from './usage.controller';
+import type { Billing } from '@dizi/billing';
 import type { SmsLinks, SmsService } from '@dizi/sms';
 import { DiziErrorFilter } from './dizi-error.filter';
 import { QueueAdmin } from './queue-admin';
@@ -36,6 +38,8 @@ export interface AdminHttpDeps {
   smsLinks: SmsLinks;
   /** Phones and alert rules; without it those routes are not served. */
   notify?: Notify;
+  /** Usage records and plans; without it those routes are not served. */
+  billing?: Billing;
   log: Logger;
 }
 
@@ -71,6 +75,7 @@ export async function startAdminHttp(
       QueueController,
       SmsController,
       ...(deps.notify ? [NotifyController] : []),
+      ...(deps.billing ? [UsageController] : []),
     ],
     providers: [
       AdminAuthGuard,
@@ -80,6 +85,7 @@ export async function startAdminHttp(
       { provide: SMS_SERVICE, useValue: deps.sms },
       { provide: SMS_LINKS, useValue: deps.smsLinks },
       ...(deps.notify ? [{ provide: NOTIFY, useValue: deps.notify }] : []),
+      ...(deps.billing ? [{ provide: BILLING, useValue: deps.billing }] : []),
     ],
   })
   class AdminHttpModule {}
