@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { DiziConfig } from '@dizi/config';
-import { Billing, PlanView, totalsCsv, totalsJson } from '@dizi/billing';
+import { Billing, PlanView, totalsText } from '@dizi/billing';
 import { DiziError } from '@dizi/errors';
 import { createLogger } from '@dizi/logging';
 import { Database, DirectoryRepository, UsageRepository } from '@dizi/store';
@@ -59,7 +59,7 @@ export function registerUsageCommands(program: Command, ctx: UsageCommandContext
       if (o.format !== 'csv' && o.format !== 'json')
         throw new DiziError('invalid', `--format must be csv or json, not "${o.format}"`, 'format');
       const report = await (await billing()).totals(o);
-      await writeStdout(o.format === 'csv' ? totalsCsv(report) : totalsJson(report));
+      for (const chunk of totalsText(report, o.format)) await writeStdout(chunk);
     });
 
   const plan = program.command('plan').description('rating plans (prices) and who pays which');

@@ -20,14 +20,7 @@ import {
 } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Length, Matches, ValidateBy } from 'class-validator';
 import type { Response } from 'express';
-import {
-  Billing,
-  EXPORT_FORMATS,
-  parsePrice,
-  TOTALS_BY,
-  totalsCsv,
-  totalsJson,
-} from '@dizi/billing';
+import { Billing, EXPORT_FORMATS, parsePrice, TOTALS_BY, totalsText } from '@dizi/billing';
 import { AdminAuthGuard } from './admin-auth.guard';
 
 /** DI token of the Billing service (usage records, plans). */
@@ -163,11 +156,18 @@ export class UsageController {
   ): Promise<void> {
     await this.billing.recorder.flush();
     const report = await this.billing.totals(q);
-    const csv = q.format === 'csv';
-    res
-      .status(200)
-      .type(csv ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8')
-      .send(csv ? totalsCsv(report) : totalsJson(report));
+    const format = q.format === 'csv' ? 'csv' : 'json';
+    res.status(200);
+    res.setHeader(
+      'content-type',
+      format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8',
+    );
+    try {
+      for (const chunk of totalsText(report, format)) await writeChunk(res, chunk);
+      res.end();
+    } catch (err) {
+      res.destroy(err as Error);
+    }
   }
 
   @Get('plans') plans() {

@@ -11,5 +11,5 @@ export { localDay, parsePeriod } from './period';
 export type { Period } from './period';
 export { rate } from './rating';
 export type { RatedAmounts, RatingPlan, UsageQuantities } from './rating';
-export { EXPORT_FORMATS, TOTALS_BY, totalsCsv, totalsJson } from './usage-format';
+export { EXPORT_FORMATS, TOTALS_BY, totalsCsv, totalsJson, totalsText } from './usage-format';
 export type { ExportFormat, TotalsBy, TotalsReport, TotalsRow } from './usage-format';

@@ -156,67 +156,89 @@ function amountList(a: RatedAmounts): string[] {
   return [a.sms, a.mms, a.alert, a.storage, a.traffic, a.time, a.total].map(formatMicros);
 }
 
-export function totalsCsv(report: TotalsReport): string {
-  const head = [
-    ...(report.by === 'user' ? ['user'] : []),
-    'domain',
-    'plan',
-    'currency',
-    ...QUANTITY_COLUMNS,
-    ...AMOUNT_COLUMNS,
-  ];
-  let out = csvLine(head);
-  for (const r of report.rows) {
-    const q = r.quantities;
-    out += csvLine([
-      ...(report.by === 'user' ? [r.user ?? ''] : []),
-      r.domain,
-      r.plan,
-      r.currency,
-      q.smsSegments,
-      q.mms,
-      q.alerts,
-      mbDays(q.storageByteDays),
-      q.trafficInBytes,
-      q.trafficOutBytes,
-      q.periods,
-      ...amountList(r.amounts),
+/** Totals rows per piece of text: a report of many users is written piece by piece. */
+const TOTALS_CHUNK = 1000;
+
+/**
+ * A totals report as text, in pieces of TOTALS_CHUNK rows (never one string of the
+ * whole report). CSV: a header line, one line per row. JSON: `{"from", "to", "by",
+ * "rows": [...]}`, one row per line.
+ */
+export function* totalsText(report: TotalsReport, format: ExportFormat): Generator<string> {
+  const byUser = report.by === 'user';
+  if (format === 'csv') {
+    yield csvLine([
+      ...(byUser ? ['user'] : []),
+      'domain',
+      'plan',
+      'currency',
+      ...QUANTITY_COLUMNS,
+      ...AMOUNT_COLUMNS,
     ]);
+  } else {
+    yield `{"from":${JSON.stringify(new Date(report.from).toISOString())},"to":${JSON.stringify(new Date(report.to).toISOString())},"by":${JSON.stringify(report.by)},"rows":[`;
   }
-  return out;
+  for (let i = 0; i < report.rows.length; i += TOTALS_CHUNK) {
+    let out = '';
+    for (const [j, r] of report.rows.slice(i, i + TOTALS_CHUNK).entries()) {
+      if (format === 'csv') out += totalsCsvLine(r, byUser);
+      else out += `${i + j ? ',' : ''}\n${JSON.stringify(totalsJsonRow(r, byUser))}`;
+    }
+    yield out;
+  }
+  if (format === 'json') yield `${report.rows.length ? '\n' : ''}]}\n`;
 }
 
-export function totalsJson(report: TotalsReport): string {
+function totalsCsvLine(r: TotalsRow, byUser: boolean): string {
+  const q = r.quantities;
+  return csvLine([
+    ...(byUser ? [r.user ?? ''] : []),
+    r.domain,
+    r.plan,
+    r.currency,
+    q.smsSegments,
+    q.mms,
+    q.alerts,
+    mbDays(q.storageByteDays),
+    q.trafficInBytes,
+    q.trafficOutBytes,
+    q.periods,
+    ...amountList(r.amounts),
+  ]);
+}
+
+function totalsJsonRow(r: TotalsRow, byUser: boolean) {
   const num = (micros: number) => Number(formatMicros(micros));
-  return `${JSON.stringify(
-    {
-      from: new Date(report.from).toISOString(),
-      to: new Date(report.to).toISOString(),
-      by: report.by,
-      rows: report.rows.map((r) => ({
-        ...(report.by === 'user' ? { user: r.user ?? '' } : {}),
-        domain: r.domain,
-        plan: r.plan,
-        currency: r.currency,
-        smsSegments: r.quantities.smsSegments,
-        mms: r.quantities.mms,
-        alerts: r.quantities.alerts,
-        storageMbDays: Number(mbDays(r.quantities.storageByteDays)),
-        trafficInBytes: r.quantities.trafficInBytes,
-        trafficOutBytes: r.quantities.trafficOutBytes,
-        periods: r.quantities.periods,
-        amounts: {
-          sms: num(r.amounts.sms),
-          mms: num(r.amounts.mms),
-          alert: num(r.amounts.alert),
-          storage: num(r.amounts.storage),
-          traffic: num(r.amounts.traffic),
-          time: num(r.amounts.time),
-        },
-        total: num(r.amounts.total),
-      })),
+  return {
+    ...(byUser ? { user: r.user ?? '' } : {}),
+    domain: r.domain,
+    plan: r.plan,
+    currency: r.currency,
+    smsSegments: r.quantities.smsSegments,
+    mms: r.quantities.mms,
+    alerts: r.quantities.alerts,
+    storageMbDays: Number(mbDays(r.quantities.storageByteDays)),
+    trafficInBytes: r.quantities.trafficInBytes,
+    trafficOutBytes: r.quantities.trafficOutBytes,
+    periods: r.quantities.periods,
+    amounts: {
+      sms: num(r.amounts.sms),
+      mms: num(r.amounts.mms),
+      alert: num(r.amounts.alert),
+      storage: num(r.amounts.storage),
+      traffic: num(r.amounts.traffic),
+      time: num(r.amounts.time),
     },
-    null,
-    2,
-  )}\n`;
+    total: num(r.amounts.total),
+  };
+}
+
+/** The whole report as one CSV string (small reports, tests). */
+export function totalsCsv(report: TotalsReport): string {
+  return [...totalsText(report, 'csv')].join('');
+}
+
+/** The whole report as one JSON string (small reports, tests). */
+export function totalsJson(report: TotalsReport): string {
+  return [...totalsText(report, 'json')].join('');
 }
