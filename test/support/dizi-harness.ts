@@ -58,6 +58,7 @@ export class DiziHarness {
                 sms: s.sms,
                 smsLinks: s.smsLinks,
                 notify: s.notify,
+                billing: s.billing,
                 log,
               },
               0,

@@ -25,6 +25,7 @@ import { RetryThroughRedis } from './retry-through-redis';
 import { serverRedisUrl } from './server-redis';
 import { registerReminderCommands } from './reminder-commands';
 import { registerContactCommands } from './contact-commands';
+import { registerUsageCommands } from './usage-commands';
 
 /**
  * `dizi`: the admin command. It works on the same database and data folder as the
@@ -405,6 +406,7 @@ async function main(argv: string[]): Promise<void> {
   });
 
   registerContactCommands(program, open);
+  registerUsageCommands(program, { config, open });
 
   program
     .command('link')

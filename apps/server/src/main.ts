@@ -30,6 +30,7 @@ async function main(): Promise<void> {
           sms: s.sms,
           smsLinks: s.smsLinks,
           notify: s.notify,
+          billing: s.billing,
           log: log.child({ component: 'http' }),
         },
         config.http.port,

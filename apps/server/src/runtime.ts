@@ -7,6 +7,7 @@ import { ImapServer } from '@dizi/imap';
 import { Pop3Server } from '@dizi/pop3';
 import { SmsLinks, SmsService } from '@dizi/sms';
 import { AdminAlerts, ALERT_READ_LIMIT, Notify } from '@dizi/notify';
+import { Billing } from '@dizi/billing';
 import Redis from 'ioredis';
 import { hostname as osHostname } from 'node:os';
 import { SMS_GATEWAYS } from './gateways';
@@ -41,6 +42,7 @@ import {
   ReminderRepository,
   SmsCommandsRepository,
   SmsRepository,
+  UsageRepository,
 } from '@dizi/store';
 import { loadTlsMaterial } from './tls-material';
 import { mailBouncer, mobileMailHooks } from './mobile-mail-hooks';
@@ -84,6 +86,7 @@ export interface DiziServices {
   smsLinks: SmsLinks;
   notify: Notify;
   adminAlerts: AdminAlerts;
+  billing: Billing;
 }
 
 /**
@@ -159,6 +162,14 @@ export class DiziRuntime {
       redisOptions(redisUrl) as ConnectionOptions,
       log.child({ component: 'sms' }),
     );
+    // Usage records (H16): the hooks below only hand acts to the recorder's buffer.
+    const billing = new Billing(
+      new UsageRepository(db),
+      directoryRepo,
+      config.usage,
+      log.child({ component: 'usage' }),
+    );
+    sms.onSubmitted((s) => billing.recorder.smsSubmitted(s));
     const spool = new Spool(config.dataDir);
     await spool.init();
 
@@ -214,6 +225,7 @@ export class DiziRuntime {
         },
         delivered: (o, entry) => {
           events.publish(o.userId, { folder: 'INBOX', kind: 'added' });
+          billing.recorder.delivered(o.userId, entry);
           notify.alerts.delivered({
             userId: o.userId,
             messageId: o.messageId,
@@ -304,6 +316,7 @@ export class DiziRuntime {
         adminAlertsRedis,
         log.child({ component: 'admin-alerts' }),
       ),
+      billing,
     };
     const runtime: DiziRuntime = new DiziRuntime(services, supervisor, redisUrl, adminAlertsRedis);
     try {
@@ -329,6 +342,7 @@ export class DiziRuntime {
       await this.services.notify.alerts.reconcile();
       this.services.notify.reminders.start();
       this.services.adminAlerts.start();
+      await this.services.billing.start();
     }
     // The spool is local to the node that accepted the mail: finish it before listening.
     await this.services.processor.recover();
@@ -360,7 +374,10 @@ export class DiziRuntime {
           limiter,
           authGuard: guard,
           log: log.child({ component: `smtp-${mode}` }),
-          onAccepted: (entry) => this.services.processor.submit(entry),
+          onAccepted: (entry) => {
+            this.services.billing.recorder.accepted(entry);
+            this.services.processor.submit(entry);
+          },
           claimRecipient: (a, ctx) => this.services.notify.mailToSms.checkRecipient(a, ctx),
         });
         await listener.listen(port, config.smtp.listenHost);
@@ -460,6 +477,7 @@ export class DiziRuntime {
     await this.services.sms.close();
     await this.services.smsLinks.stop();
     await this.services.events.close();
+    await this.services.billing.close();
     await this.services.db.close();
     await this.services.spool.close();
     await this.redis?.stop();

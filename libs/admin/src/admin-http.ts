@@ -26,6 +26,8 @@ import { RemindersController } from './reminders.controller';
 import { MobileMailController } from './mobile-mail.controller';
 import type { Notify } from '@dizi/notify';
 import { SmsController } from './sms.controller';
+import { BILLING, UsageController } from './usage.controller';
+import type { Billing } from '@dizi/billing';
 import type { SmsLinks, SmsService } from '@dizi/sms';
 import { DiziErrorFilter } from './dizi-error.filter';
 import { QueueAdmin } from './queue-admin';
@@ -38,6 +40,8 @@ export interface AdminHttpDeps {
   smsLinks: SmsLinks;
   /** Phones and alert rules; without it those routes are not served. */
   notify?: Notify;
+  /** Usage records and plans; without it those routes are not served. */
+  billing?: Billing;
   log: Logger;
 }
 
@@ -73,6 +77,7 @@ export async function startAdminHttp(
       QueueController,
       SmsController,
       ...(deps.notify ? [NotifyController, RemindersController, MobileMailController] : []),
+      ...(deps.billing ? [UsageController] : []),
     ],
     providers: [
       AdminAuthGuard,
@@ -82,6 +87,7 @@ export async function startAdminHttp(
       { provide: SMS_SERVICE, useValue: deps.sms },
       { provide: SMS_LINKS, useValue: deps.smsLinks },
       ...(deps.notify ? [{ provide: NOTIFY, useValue: deps.notify }] : []),
+      ...(deps.billing ? [{ provide: BILLING, useValue: deps.billing }] : []),
     ],
   })
   class AdminHttpModule {}

@@ -166,5 +166,13 @@ export function loadConfig(
       `invalid configuration:\n  notify.timeZone: ${config.notify.timeZone} is not an IANA time zone (e.g. Asia/Shanghai)`,
     );
   }
+  if (!config.usage.timeZone) config.usage.timeZone = config.notify.timeZone;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: config.usage.timeZone });
+  } catch {
+    throw new ConfigError(
+      `invalid configuration:\n  usage.timeZone: ${config.usage.timeZone} is not an IANA time zone (e.g. Asia/Shanghai)`,
+    );
+  }
   return config;
 }

@@ -210,6 +210,16 @@ export class NotifyConfig {
   @IsInt() @Min(1) @Max(3600) reminderCheckSeconds = 30;
 }
 
+/** Usage records and billing (H16, issue 5). */
+export class UsageConfig {
+  /** IANA zone of the billing day (storage records, date-only periods); empty: notify.timeZone. */
+  @IsString() timeZone = '';
+  /** Plan of users who have none and whose domain has none; empty: such usage is not priced. */
+  @IsString() defaultPlan = '';
+  /** Records are buffered and written at least this often (what a crash can lose, see docs). */
+  @IsInt() @Min(50) @Max(60_000) flushIntervalMs = 1000;
+}
+
 export class LogConfig {
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) level = 'info';
 }
@@ -239,6 +249,7 @@ export class DiziConfig {
   @ValidateNested() @Type(() => HttpConfig) http = new HttpConfig();
   @ValidateNested() @Type(() => LogConfig) log = new LogConfig();
   @ValidateNested() @Type(() => NotifyConfig) notify = new NotifyConfig();
+  @ValidateNested() @Type(() => UsageConfig) usage = new UsageConfig();
   /** SMS and other gateway links (issue 4), kept as data here and validated by each gateway. */
   @IsArray() links: Record<string, unknown>[] = [];
 }

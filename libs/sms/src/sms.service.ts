@@ -75,6 +75,8 @@ export type InboundSmsListener = (
 
 /** Told once an outbound SMS has failed for good (bounces of mail sent as SMS: issue 5). */
 export type FailedSmsListener = (sms: SmsMessageEntity, error: Error) => Promise<void> | void;
+/** Told once a carrier took an SMS, with the segments it went out in (usage records). */
+export type SubmittedSmsListener = (sms: { id: string; segments: number; linkId: string }) => void;
 
 /**
  * Sending and receiving SMS (issue 4). Every SMS is a row; sending goes through a BullMQ
@@ -88,6 +90,7 @@ export class SmsService implements InboundSink {
   private reconcileTimer: NodeJS.Timeout | null = null;
   private readonly inboundListeners: InboundSmsListener[] = [];
   private readonly failedListeners: FailedSmsListener[] = [];
+  private readonly submittedListeners: SubmittedSmsListener[] = [];
   /** Reports that arrived before their submit was recorded, by "link carrierId". */
   private readonly earlyReports = new Map<string, { report: DeliveryReport; at: number }>();
   // The hot path, written in batches: the SQL writes of every SMS under way go into one
@@ -195,6 +198,11 @@ export class SmsService implements InboundSink {
     this.failedListeners.push(listener);
   }
 
+  /** Listeners run in the send path: they must be quick (a failing one is logged). */
+  onSubmitted(listener: SubmittedSmsListener): void {
+    this.submittedListeners.push(listener);
+  }
+
   /** Starts the worker that sends (the `worker` role) and re-queues rows without a job. */
   async startWorker(links: SmsLinks): Promise<void> {
     this.links = links;
@@ -262,6 +270,11 @@ export class SmsService implements InboundSink {
         linkId: routed.linkId,
         carrierIds: routed.messageIds,
       });
+      this.submittedListeners.forEach((l) =>
+        guard(this.log, () =>
+          l({ id: row.id, segments: routed.messageIds.length, linkId: routed.linkId }),
+        ),
+      );
       await this.applyEarlyReports(routed.linkId, routed.messageIds);
       this.log.info(
         {
@@ -402,6 +415,15 @@ export class SmsService implements InboundSink {
 }
 
 const EARLY_REPORT_TTL_MS = 10 * 60_000;
+
+/** Runs a listener; its error is logged, never allowed into the send path. */
+function guard(log: Logger, fn: () => void): void {
+  try {
+    fn();
+  } catch (err) {
+    log.error({ err }, 'SMS submitted listener failed');
+  }
+}
 
 function segmentStatus(r: DeliveryReport): string {
   if (r.state === 'delivered') return 'delivered';

@@ -15,4 +15,5 @@ export * from './reminder.repository';
 export * from './contacts.repository';
 export * from './mail-sms.repository';
 export * from './sms-commands.repository';
+export * from './usage.repository';
 export { MIGRATIONS } from './migrations';

@@ -13,6 +13,12 @@ import { AlertCounterEntity, AlertEntity, AlertRuleEntity, UserPhoneEntity } fro
 import { ReminderEntity } from './reminder.entity';
 import { ContactEntity } from './contact.entity';
 import { MailSmsEntity } from './mail-sms.entity';
+import {
+  DomainPlanEntity,
+  RatingPlanEntity,
+  UsageRecordEntity,
+  UserPlanEntity,
+} from './usage.entity';
 
 export * from './alias.entity';
 export * from './blob.entity';
@@ -29,6 +35,7 @@ export * from './reminder.entity';
 export * from './contact.entity';
 export * from './mail-sms.entity';
 export * from './account-code.entity';
+export * from './usage.entity';
 
 export const ENTITIES = [
   DomainEntity,
@@ -53,4 +60,8 @@ export const ENTITIES = [
   ContactEntity,
   MailSmsEntity,
   AccountCodeEntity,
+  UsageRecordEntity,
+  RatingPlanEntity,
+  DomainPlanEntity,
+  UserPlanEntity,
 ];
