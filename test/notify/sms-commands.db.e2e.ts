@@ -184,7 +184,7 @@ describe('SMS account commands and replies to alerts', () => {
     assert.equal(r.code, 0, r.out);
     assert.match(
       r.out,
-      /closed\.test: imap on, pop3 on, sms register closed, sms commands unread, sms number 106588880102/,
+      /closed\.test: imap on, pop3 on, total space unlimited, users unlimited, sms register closed, sms commands unread, sms number 106588880102/,
     );
     r = await cli('domain', 'set', 'closed.test', '--sms-commands', 'unread,reboot');
     assert.equal(r.code, 2);
