@@ -56,6 +56,7 @@ export class DiziHarness {
                 auth: { token: config.http.adminToken },
                 sms: s.sms,
                 smsLinks: s.smsLinks,
+                linkAdmin: s.linkAdmin,
                 notify: s.notify,
                 log,
               },

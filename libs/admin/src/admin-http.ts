@@ -16,6 +16,7 @@ import {
 import {
   ADMIN_AUTH,
   DIRECTORY_SERVICE,
+  LINK_ADMIN,
   NOTIFY,
   QUEUE_ADMIN,
   SMS_LINKS,
@@ -24,7 +25,8 @@ import {
 import { NotifyController } from './notify.controller';
 import type { Notify } from '@dizi/notify';
 import { SmsController } from './sms.controller';
-import type { SmsLinks, SmsService } from '@dizi/sms';
+import { LinksController } from './links.controller';
+import type { LinkAdmin, SmsLinks, SmsService } from '@dizi/sms';
 import { DiziErrorFilter } from './dizi-error.filter';
 import { QueueAdmin } from './queue-admin';
 
@@ -34,6 +36,8 @@ export interface AdminHttpDeps {
   auth: AdminAuthOptions;
   sms: SmsService;
   smsLinks: SmsLinks;
+  /** SMS links of both sources; adds, changes and removes the API ones. */
+  linkAdmin: LinkAdmin;
   /** Phones and alert rules; without it those routes are not served. */
   notify?: Notify;
   log: Logger;
@@ -70,6 +74,7 @@ export async function startAdminHttp(
       GroupsController,
       QueueController,
       SmsController,
+      LinksController,
       ...(deps.notify ? [NotifyController] : []),
     ],
     providers: [
@@ -79,6 +84,7 @@ export async function startAdminHttp(
       { provide: ADMIN_AUTH, useValue: deps.auth },
       { provide: SMS_SERVICE, useValue: deps.sms },
       { provide: SMS_LINKS, useValue: deps.smsLinks },
+      { provide: LINK_ADMIN, useValue: deps.linkAdmin },
       ...(deps.notify ? [{ provide: NOTIFY, useValue: deps.notify }] : []),
     ],
   })
@@ -119,7 +125,7 @@ export async function startAdminHttp(
     app,
     new DocumentBuilder()
       .setTitle('Dizi admin API')
-      .setDescription('Domains, users, aliases, groups and the outbound queue.')
+      .setDescription('Domains, users, aliases, groups, the outbound queue, SMS and SMS links.')
       .setVersion('0.1')
       .addBasicAuth()
       .addBearerAuth()

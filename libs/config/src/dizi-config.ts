@@ -163,6 +163,17 @@ export class NotifyConfig {
   @IsInt() @Min(0) adminAlertLinkDownSeconds = 60;
 }
 
+/** SMS links (issue 4): how changes made through the admin API reach the running links. */
+export class SmsConfig {
+  /**
+   * Seconds between re-reads of the links stored through the admin API. Changes are
+   * announced on Redis at once; this only catches a missed announcement.
+   */
+  @IsInt() @Min(1) linkReloadSeconds = 30;
+  /** Seconds a removed or changed link may finish the SMS it has under way before it stops. */
+  @IsInt() @Min(0) linkDrainSeconds = 30;
+}
+
 export class LogConfig {
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) level = 'info';
 }
@@ -192,6 +203,7 @@ export class DiziConfig {
   @ValidateNested() @Type(() => HttpConfig) http = new HttpConfig();
   @ValidateNested() @Type(() => LogConfig) log = new LogConfig();
   @ValidateNested() @Type(() => NotifyConfig) notify = new NotifyConfig();
+  @ValidateNested() @Type(() => SmsConfig) sms = new SmsConfig();
   /** SMS and other gateway links (issue 4), kept as data here and validated by each gateway. */
   @IsArray() links: Record<string, unknown>[] = [];
 }

@@ -10,5 +10,6 @@ export * from './directory.repository';
 export * from './mailbox.repository';
 export * from './outbound-queue.repository';
 export * from './sms.repository';
+export * from './sms-link.repository';
 export * from './notify.repository';
 export { MIGRATIONS } from './migrations';

@@ -8,6 +8,7 @@ import { ExpungedMessageEntity, MessageEntity } from './message.entity';
 import { OutboundMessageEntity, OutboundRecipientEntity } from './outbound.entity';
 import { UserEntity } from './user.entity';
 import { SmsMessageEntity, SmsSegmentEntity } from './sms.entity';
+import { SmsLinkEntity } from './sms-link.entity';
 import { AlertCounterEntity, AlertEntity, AlertRuleEntity, UserPhoneEntity } from './notify.entity';
 
 export * from './alias.entity';
@@ -20,6 +21,7 @@ export * from './message.entity';
 export * from './outbound.entity';
 export * from './user.entity';
 export * from './sms.entity';
+export * from './sms-link.entity';
 export * from './notify.entity';
 
 export const ENTITIES = [
@@ -37,6 +39,7 @@ export const ENTITIES = [
   OutboundRecipientEntity,
   SmsMessageEntity,
   SmsSegmentEntity,
+  SmsLinkEntity,
   UserPhoneEntity,
   AlertRuleEntity,
   AlertEntity,
