@@ -131,8 +131,9 @@ function healthLine(v: LinkView): string {
       `errors ${v.errors}`,
     );
   parts.push(`source ${v.source}`);
+  if (v.lastError) parts.push(v.lastError);
   if (v.problem) parts.push(v.problem);
-  else if (v.lastError) parts.push(v.lastError);
+  if (v.note) parts.push(v.note);
   return parts.join('\t');
 }
 

@@ -50,6 +50,8 @@ export interface LinkView {
   at?: string;
   /** Why it does not run, when it cannot. */
   problem?: string;
+  /** Where a link only known from a node's report comes from. */
+  note?: string;
   revision?: number;
   updatedAt?: string;
   /** The link object as configured, every secret shown as {@link SECRET_MASK}. */
@@ -69,15 +71,22 @@ export class LinkAdmin {
 
   async list(): Promise<LinkView[]> {
     const [catalog, health] = await Promise.all([this.catalog(), this.deps.health()]);
-    return catalog.map((c) => view(c, health));
+    const views = catalog.map((c) => view(c, health));
+    // A link some node runs that this process does not know of is in that node's config
+    // file (this process, e.g. a CLI, was started with another DIZI_CONFIG or none).
+    const known = new Set(catalog.map((c) => c.id));
+    for (const h of health) if (!known.has(h.id)) views.push(reportedView(h));
+    return views;
   }
 
   async get(id: string): Promise<LinkView> {
     const [catalog, health] = await Promise.all([this.catalog(), this.deps.health()]);
     const api = catalog.find((c) => c.id === id && c.source === 'api');
     const found = catalog.find((c) => c.id === id && c.source === 'config') ?? api;
-    if (!found) throw notFound(id);
-    return view(found, health);
+    if (found) return view(found, health);
+    const reported = health.find((h) => h.id === id);
+    if (reported) return reportedView(reported);
+    throw notFound(id);
   }
 
   /** Adds a link; it starts on every worker node within moments. */
@@ -255,4 +264,27 @@ function view(c: CatalogLink, health: readonly PublishedLinkHealth[]): LinkView 
   if (c.revision !== null) v.revision = c.revision;
   if (c.updatedAt !== null) v.updatedAt = new Date(c.updatedAt).toISOString();
   return v;
+}
+
+/** A running link known only from the health a node published (its own config file). */
+function reportedView(h: PublishedLinkHealth): LinkView {
+  return {
+    id: h.id,
+    kind: h.kind,
+    source: 'config',
+    enabled: true,
+    state: h.state,
+    prefixes: [...h.prefixes],
+    priority: h.priority,
+    windowInUse: h.windowInUse,
+    windowSize: h.windowSize,
+    ratePerSec: h.ratePerSec,
+    tps: h.tps,
+    errors: h.errors,
+    ...(h.lastError !== undefined ? { lastError: h.lastError } : {}),
+    node: h.node,
+    at: h.at,
+    note: `from the config file of node ${h.node}; not in this process's config`,
+    settings: {},
+  };
 }
