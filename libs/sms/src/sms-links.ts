@@ -156,10 +156,15 @@ export class SmsLinks {
    * delivery reports), or null. Found by shape, so the core needs no gateway import.
    */
   httpCallback(linkId: string): ((req: IncomingMessage, res: ServerResponse) => void) | null {
-    const link = this.running.get(linkId)?.link as
+    const link = this.link(linkId) as
       | (SmsLink & { callbackHandler?: () => (req: IncomingMessage, res: ServerResponse) => void })
       | undefined;
     return link && typeof link.callbackHandler === 'function' ? link.callbackHandler() : null;
+  }
+
+  /** The running link with this id in this process, if any (tests, diagnostics). */
+  link(id: string): SmsLink | undefined {
+    return this.running.get(id)?.link;
   }
 
   /** Health of the links running in this process. */
