@@ -178,8 +178,7 @@ describe('usage records and billing', () => {
         ],
       },
     });
-    // The harness serves the admin API without notify and billing; this one has them
-    // (as apps/server/src/main.ts does).
+    // An admin API of its own, as apps/server/src/main.ts builds it.
     const s = dizi.services;
     http = await startAdminHttp(
       {
@@ -190,6 +189,7 @@ describe('usage records and billing', () => {
         smsLinks: s.smsLinks,
         notify: s.notify,
         billing: s.billing,
+        linkAdmin: s.linkAdmin,
         log: createLogger('silent'),
       },
       0,

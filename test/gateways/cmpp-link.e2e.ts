@@ -372,6 +372,41 @@ describe('CmppLink against the ISMG simulator', () => {
     await assert.rejects(link.submit({ id: 'x', to: '13800138000', text: 'x' }), LinkDownError);
   });
 
+  it('logs a wrong AuthenticatorISMG and still comes up (interop), sending normally', async () => {
+    const ismg = await CmppIsmgSimulator.start({ accounts: { [ACCOUNT]: SECRET } });
+    cleanups.push(() => ismg.close());
+    ismg.badAuthenticatorIsmg = true;
+    const warnings: string[] = [];
+    const logger = {
+      debug: () => undefined,
+      info: () => undefined,
+      warn: (_fields: object, message: string) => void warnings.push(message),
+      error: () => undefined,
+    };
+    const link = new CmppLink(
+      validateCmppLinkConfig({
+        id: 'cm-auth',
+        kind: 'cmpp',
+        host: '127.0.0.1',
+        port: ismg.port,
+        account: ACCOUNT,
+        secret: SECRET,
+        srcId: '1065888801',
+        reconnectMinMs: 50,
+        reconnectMaxMs: 200,
+      }),
+      { sink: new RecordingSink(), logger },
+    );
+    cleanups.push(() => link.stop());
+    await link.start();
+    assert.equal(link.health().state, 'up');
+    assert.ok(
+      warnings.some((w) => /AuthenticatorISMG does not match/.test(w)),
+      warnings.join('; '),
+    );
+    assert.equal((await link.submit({ id: 'a', to: '13800138000', text: 'ok' })).length, 1);
+  });
+
   it('sends TERMINATE on stop and refuses to submit afterwards', async () => {
     const { ismg, link } = await setup();
     await link.stop();

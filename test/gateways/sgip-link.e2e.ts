@@ -5,6 +5,7 @@ import {
   LinkDownError,
   RequestTimeoutError,
   SubmitRefusedError,
+  UnencodableTextError,
   encodeUcs2,
   type DeliveryReport,
   type InboundMessage,
@@ -253,5 +254,56 @@ describe('SgipLink against the SMG simulator', () => {
     assert.equal(smg.unbinds, 1);
     await assert.rejects(link.submit({ id: 'x', to: '13000000001', text: 'x' }), LinkDownError);
     await assert.rejects(smg.deliverTo(listen, smgLogin, []), /ECONNREFUSED/);
+  });
+
+  it('refuses a wrong password at Bind, says why, and keeps retrying without sending', async () => {
+    const { smg, link } = await setup({
+      secret: 'wrong',
+      reconnectMinMs: 100,
+      reconnectMaxMs: 100,
+    });
+    assert.equal(smg.binds[0].result, 1);
+    assert.notEqual(link.health().state, 'up');
+    assert.match(link.health().lastError ?? '', /SMG refused Bind: result 1/);
+    await assert.rejects(link.submit({ id: 'x', to: '13000000001', text: 'x' }), LinkDownError);
+    await until(() => smg.binds.length >= 2, 3_000, 'a second Bind attempt');
+    assert.equal(smg.submits.length, 0, 'nothing was submitted');
+  });
+
+  it('ignores a Submit_Resp for an unknown sequence and resends after a truncated one', async () => {
+    const { smg, link } = await setup();
+    const errorsBefore = link.health().errors;
+    // A response for something never sent: logged, counted, nothing else happens.
+    smg.sendRaw(
+      frameSgip(
+        0x80000003,
+        { nodeId: NODE_ID, timestamp: 1010101, counter: 424242 },
+        Buffer.alloc(9),
+      ),
+    );
+    await until(() => link.health().errors > errorsBefore, 3_000, 'the stray response noted');
+    assert.match(link.health().lastError ?? '', /unknown sequence/);
+    // A truncated Submit_Resp for the segment under way: its answer is unreadable, so it
+    // goes again (the one case SGIP cannot tell: docs/gateways.md).
+    smg.silent = true;
+    const pending = link.submit({ id: 'tr', to: '13000000001', text: 'truncated answer' });
+    await until(() => smg.submits.length === 1, 3_000, 'the Submit');
+    smg.silent = false;
+    smg.sendRaw(frameSgip(0x80000003, smg.submits[0].sequence, Buffer.alloc(2)));
+    assert.equal((await pending).length, 1);
+    assert.equal(smg.submits.length, 2, 'sent again once after the unreadable answer');
+    assert.match(link.health().lastError ?? '', /segment sent again after: Reserve needs 8 bytes/);
+    assert.equal(link.health().state, 'up', 'the session stayed up');
+    assert.equal(smg.binds.length, 1);
+  });
+
+  it('refuses a text its encodings cannot carry, sending nothing', async () => {
+    const { smg, link } = await setup({ encodings: ['ascii'] });
+    await assert.rejects(
+      link.submit({ id: 'u', to: '13000000001', text: '中文短信' }),
+      UnencodableTextError,
+    );
+    assert.equal(smg.submits.length, 0);
+    assert.equal((await link.submit({ id: 'a', to: '13000000001', text: 'ascii ok' })).length, 1);
   });
 });

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import {
+  InvalidPhoneNumberError,
   LinkDownError,
   RequestTimeoutError,
   SubmitRefusedError,
+  UnencodableTextError,
   encodeUcs2,
   type DeliveryReport,
   type InboundMessage,
@@ -256,5 +258,41 @@ describe('SmgpLink against the SMGP gateway simulator', () => {
     assert.equal((await link.submit({ id: 'ok', to: '13300000001', text: 'ok' })).length, 1);
     await link.stop();
     assert.equal(gw.exits, 1);
+  });
+
+  it('ignores a Submit_Resp for an unknown sequence and resends after a truncated one', async () => {
+    const { gw, link } = await setup();
+    const errorsBefore = link.health().errors;
+    const header = (length: number, sequenceId: number) => {
+      const b = Buffer.alloc(12);
+      b.writeUInt32BE(length, 0);
+      b.writeUInt32BE(0x80000002, 4); // Submit_Resp
+      b.writeUInt32BE(sequenceId, 8);
+      return b;
+    };
+    gw.sendRaw(Buffer.concat([header(26, 987654), Buffer.alloc(14)]));
+    await until(() => link.health().errors > errorsBefore, 3_000, 'the stray response noted');
+    assert.match(link.health().lastError ?? '', /unknown sequence 987654/);
+    gw.silent = true;
+    const pending = link.submit({ id: 'tr', to: '13300000001', text: 'truncated answer' });
+    await until(() => gw.submits.length === 1, 3_000, 'the Submit');
+    gw.silent = false;
+    // MsgID and Status need 14 bytes; 3 cannot be read: the segment goes again.
+    gw.sendRaw(Buffer.concat([header(15, gw.submits[0].sequenceId), Buffer.alloc(3)]));
+    assert.equal((await pending).length, 1);
+    assert.equal(gw.submits.length, 2, 'sent again once after the unreadable answer');
+    assert.equal(link.health().state, 'up');
+    assert.equal(gw.logins.length, 1, 'the session stayed up');
+  });
+
+  it('refuses an invalid number or a text its encodings cannot carry, sending nothing', async () => {
+    const { gw, link } = await setup({ encodings: ['ascii'] });
+    await assert.rejects(link.submit({ id: 'n', to: '12ab', text: 'x' }), InvalidPhoneNumberError);
+    await assert.rejects(
+      link.submit({ id: 'u', to: '13300000001', text: '中文短信' }),
+      UnencodableTextError,
+    );
+    assert.equal(gw.submits.length, 0);
+    assert.equal((await link.submit({ id: 'a', to: '13300000001', text: 'ascii ok' })).length, 1);
   });
 });

@@ -127,6 +127,7 @@ describe('arrival alerts and SMS to mail', () => {
         auth: { token: 'test-admin-token' },
         sms: s.sms,
         smsLinks: s.smsLinks,
+        linkAdmin: s.linkAdmin,
         notify: s.notify,
         log: createLogger('silent'),
       },

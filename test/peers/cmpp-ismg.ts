@@ -77,6 +77,8 @@ export class CmppIsmgSimulator {
   /** Status word of an automatic report for each accepted SUBMIT asking for one; null = none. */
   autoReportStat: string | null = null;
   answerActiveTests = true;
+  /** Answer CONNECT with a wrong AuthenticatorISMG (as some real gateways do for 2.0). */
+  badAuthenticatorIsmg = false;
   /** Leave CONNECT unanswered (a peer that accepts TCP and then hangs). */
   ignoreConnects = false;
 
@@ -281,12 +283,9 @@ export class CmppIsmgSimulator {
           command: 'connect_resp',
           sequenceId: pdu.sequenceId,
           status,
-          authenticatorIsmg: authenticatorIsmg(
-            status,
-            pdu.authenticatorSource,
-            secret ?? '',
-            session.version,
-          ),
+          authenticatorIsmg: this.badAuthenticatorIsmg
+            ? Buffer.alloc(16, 0xee)
+            : authenticatorIsmg(status, pdu.authenticatorSource, secret ?? '', session.version),
           version: session.version,
         });
         if (status === 0) session.account = pdu.sourceAddr;

@@ -57,6 +57,7 @@ export class DiziHarness {
                 auth: { token: config.http.adminToken },
                 sms: s.sms,
                 smsLinks: s.smsLinks,
+                linkAdmin: s.linkAdmin,
                 notify: s.notify,
                 billing: s.billing,
                 log,

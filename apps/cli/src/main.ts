@@ -2,11 +2,10 @@ import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '@dizi/config';
-import Redis from 'ioredis';
 import type { ConnectionOptions } from 'bullmq';
 import { createLogger } from '@dizi/logging';
 import { redisOptions } from '@dizi/queue';
-import { PublishedLinkHealth, readLinkHealth, SmsService } from '@dizi/sms';
+import { SmsService } from '@dizi/sms';
 import { DirectoryService } from '@dizi/directory';
 import { DiziError } from '@dizi/errors';
 import { QueueAdmin } from '@dizi/admin';
@@ -21,6 +20,7 @@ import {
   SMS_COMMANDS,
   SmsRepository,
 } from '@dizi/store';
+import { registerLinkCommands } from './link-commands';
 import { RetryThroughRedis } from './retry-through-redis';
 import { serverRedisUrl } from './server-redis';
 import { registerReminderCommands } from './reminder-commands';
@@ -407,36 +407,7 @@ async function main(argv: string[]): Promise<void> {
 
   registerContactCommands(program, open);
   registerUsageCommands(program, { config, open });
-
-  program
-    .command('link')
-    .description('SMS links')
-    .command('list')
-    .action(async () => {
-      const url = serverRedisUrl(config);
-      let health: PublishedLinkHealth[] = [];
-      if (url) {
-        const redis = new Redis({
-          ...redisOptions(url),
-          maxRetriesPerRequest: 1,
-          retryStrategy: () => null,
-        });
-        redis.on('error', () => undefined);
-        health = await readLinkHealth(redis).catch(() => []);
-        redis.disconnect();
-      }
-      const configured = config.links.map((l) => String(l.id));
-      if (!configured.length && !health.length)
-        console.log('no links configured (see `links:` in docs/configuration.md)');
-      for (const id of new Set([...configured, ...health.map((h) => h.id)])) {
-        const h = health.find((x) => x.id === id);
-        console.log(
-          h
-            ? `${h.id}\t${h.kind}\t${h.state}\twindow ${h.windowInUse}/${h.windowSize}\t${h.ratePerSec.toFixed(1)}/${h.tps} per s\terrors ${h.errors}${h.lastError ? `\t${h.lastError}` : ''}`
-            : `${id}\t-\tnot running (no server has reported this link)`,
-        );
-      }
-    });
+  registerLinkCommands(program, config, open);
 
   registerReminderCommands(program, { open, config, withSmsService });
 

@@ -29,6 +29,7 @@ async function main(): Promise<void> {
           auth: { token: config.http.adminToken },
           sms: s.sms,
           smsLinks: s.smsLinks,
+          linkAdmin: s.linkAdmin,
           notify: s.notify,
           billing: s.billing,
           log: log.child({ component: 'http' }),

@@ -5,7 +5,7 @@ import { DiziConfig } from '@dizi/config';
 import { DirectoryService, RecipientResolver } from '@dizi/directory';
 import { ImapServer } from '@dizi/imap';
 import { Pop3Server } from '@dizi/pop3';
-import { SmsLinks, SmsService } from '@dizi/sms';
+import { LinkAdmin, SmsLinks, SmsService } from '@dizi/sms';
 import { AdminAlerts, ALERT_READ_LIMIT, Notify } from '@dizi/notify';
 import { Billing } from '@dizi/billing';
 import Redis from 'ioredis';
@@ -41,6 +41,7 @@ import {
   OutboundQueueRepository,
   ReminderRepository,
   SmsCommandsRepository,
+  SmsLinkRepository,
   SmsRepository,
   UsageRepository,
 } from '@dizi/store';
@@ -84,6 +85,8 @@ export interface DiziServices {
   events: MailboxEvents;
   sms: SmsService;
   smsLinks: SmsLinks;
+  /** Links configured through the admin API (REST, `dizi link`). */
+  linkAdmin: LinkAdmin;
   notify: Notify;
   adminAlerts: AdminAlerts;
   billing: Billing;
@@ -150,13 +153,31 @@ export class DiziRuntime {
       log.child({ component: 'mailbox-events' }),
     );
     const adminAlertsRedis = new Redis(redisOptions(redisUrl));
+    const smsLinkRepo = new SmsLinkRepository(db);
     const smsLinks = new SmsLinks(
       SmsLinks.registry(SMS_GATEWAYS),
       config.links,
       new Redis(redisOptions(redisUrl)),
       log.child({ component: 'sms-links' }),
       `${osHostname()}:${process.pid}`,
+      {
+        stored: smsLinkRepo,
+        reloadMs: config.sms.linkReloadSeconds * 1000,
+        drainMs: config.sms.linkDrainSeconds * 1000,
+      },
     );
+    const linkAdmin = new LinkAdmin({
+      registry: smsLinks.registry,
+      configLinks: config.links,
+      store: smsLinkRepo,
+      announce: (id) => smsLinks.announce(id),
+      health: () => smsLinks.allHealth(),
+      onAnnounceFailed: (id, err) =>
+        log.warn(
+          { err, link: id },
+          'link change not announced; worker nodes see it at their next re-read',
+        ),
+    });
     const sms = new SmsService(
       new SmsRepository(db),
       redisOptions(redisUrl) as ConnectionOptions,
@@ -295,6 +316,7 @@ export class DiziRuntime {
       events,
       sms,
       smsLinks,
+      linkAdmin,
       notify,
       adminAlerts: new AdminAlerts(
         {

@@ -16,6 +16,7 @@ import {
 import {
   ADMIN_AUTH,
   DIRECTORY_SERVICE,
+  LINK_ADMIN,
   NOTIFY,
   QUEUE_ADMIN,
   SMS_LINKS,
@@ -28,7 +29,8 @@ import type { Notify } from '@dizi/notify';
 import { SmsController } from './sms.controller';
 import { BILLING, UsageController } from './usage.controller';
 import type { Billing } from '@dizi/billing';
-import type { SmsLinks, SmsService } from '@dizi/sms';
+import { LinksController } from './links.controller';
+import type { LinkAdmin, SmsLinks, SmsService } from '@dizi/sms';
 import { DiziErrorFilter } from './dizi-error.filter';
 import { QueueAdmin } from './queue-admin';
 
@@ -38,6 +40,8 @@ export interface AdminHttpDeps {
   auth: AdminAuthOptions;
   sms: SmsService;
   smsLinks: SmsLinks;
+  /** SMS links of both sources; adds, changes and removes the API ones. */
+  linkAdmin: LinkAdmin;
   /** Phones and alert rules; without it those routes are not served. */
   notify?: Notify;
   /** Usage records and plans; without it those routes are not served. */
@@ -76,6 +80,7 @@ export async function startAdminHttp(
       GroupsController,
       QueueController,
       SmsController,
+      LinksController,
       ...(deps.notify ? [NotifyController, RemindersController, MobileMailController] : []),
       ...(deps.billing ? [UsageController] : []),
     ],
@@ -86,6 +91,7 @@ export async function startAdminHttp(
       { provide: ADMIN_AUTH, useValue: deps.auth },
       { provide: SMS_SERVICE, useValue: deps.sms },
       { provide: SMS_LINKS, useValue: deps.smsLinks },
+      { provide: LINK_ADMIN, useValue: deps.linkAdmin },
       ...(deps.notify ? [{ provide: NOTIFY, useValue: deps.notify }] : []),
       ...(deps.billing ? [{ provide: BILLING, useValue: deps.billing }] : []),
     ],
@@ -127,7 +133,7 @@ export async function startAdminHttp(
     app,
     new DocumentBuilder()
       .setTitle('Dizi admin API')
-      .setDescription('Domains, users, aliases, groups and the outbound queue.')
+      .setDescription('Domains, users, aliases, groups, the outbound queue, SMS and SMS links.')
       .setVersion('0.1')
       .addBasicAuth()
       .addBearerAuth()

@@ -4,4 +4,5 @@ export const QUEUE_ADMIN = Symbol('QueueAdmin');
 export const ADMIN_AUTH = Symbol('AdminAuth');
 export const SMS_SERVICE = Symbol('SmsService');
 export const SMS_LINKS = Symbol('SmsLinks');
+export const LINK_ADMIN = Symbol('LinkAdmin');
 export const NOTIFY = Symbol('Notify');

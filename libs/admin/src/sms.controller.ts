@@ -7,9 +7,9 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { IsISO8601, IsOptional, IsString, Length } from 'class-validator';
-import type { SmsLinks, SmsService } from '@dizi/sms';
+import type { SmsService } from '@dizi/sms';
 import { AdminAuthGuard } from './admin-auth.guard';
-import { SMS_LINKS, SMS_SERVICE } from './admin.tokens';
+import { SMS_SERVICE } from './admin.tokens';
 
 export class SendSmsDto {
   @ApiProperty({ example: '13800138000' }) @IsString() @Length(5, 32) to!: string;
@@ -26,10 +26,7 @@ export class SendSmsDto {
 @UseGuards(AdminAuthGuard)
 @Controller()
 export class SmsController {
-  constructor(
-    @Inject(SMS_SERVICE) private readonly sms: SmsService,
-    @Inject(SMS_LINKS) private readonly links: SmsLinks,
-  ) {}
+  constructor(@Inject(SMS_SERVICE) private readonly sms: SmsService) {}
 
   /** Queues an SMS (now, or at `at`); the answer has its id to follow it. */
   @Post('api/sms') send(@Body() dto: SendSmsDto) {
@@ -48,10 +45,5 @@ export class SmsController {
   /** Calls off a scheduled SMS that has not gone to a link yet (409 once it has). */
   @Delete('api/sms/:id') cancel(@Param('id') id: string) {
     return this.sms.cancel(id);
-  }
-
-  /** The links of this process with their state, window, rate and errors. */
-  @Get('api/admin/links') list() {
-    return this.links.health();
   }
 }

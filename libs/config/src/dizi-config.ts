@@ -220,6 +220,17 @@ export class UsageConfig {
   @IsInt() @Min(50) @Max(60_000) flushIntervalMs = 1000;
 }
 
+/** SMS links (issue 4): how changes made through the admin API reach the running links. */
+export class SmsConfig {
+  /**
+   * Seconds between re-reads of the links stored through the admin API. Changes are
+   * announced on Redis at once; this only catches a missed announcement.
+   */
+  @IsInt() @Min(1) linkReloadSeconds = 30;
+  /** Seconds a removed or changed link may finish the SMS it has under way before it stops. */
+  @IsInt() @Min(0) linkDrainSeconds = 30;
+}
+
 export class LogConfig {
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) level = 'info';
 }
@@ -250,6 +261,7 @@ export class DiziConfig {
   @ValidateNested() @Type(() => LogConfig) log = new LogConfig();
   @ValidateNested() @Type(() => NotifyConfig) notify = new NotifyConfig();
   @ValidateNested() @Type(() => UsageConfig) usage = new UsageConfig();
+  @ValidateNested() @Type(() => SmsConfig) sms = new SmsConfig();
   /** SMS and other gateway links (issue 4), kept as data here and validated by each gateway. */
   @IsArray() links: Record<string, unknown>[] = [];
 }

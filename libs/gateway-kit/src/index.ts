@@ -9,6 +9,7 @@ export * from './long-connection-link';
 export * from './link-registry';
 export * from './routing/phone-number';
 export * from './routing/sms-router';
+export * from './routing/drainable-link';
 // Flow control: time, rate, window, resends, keep-alive.
 export * from './flow/clock';
 export * from './flow/token-bucket';

@@ -10,6 +10,7 @@ export * from './directory.repository';
 export * from './mailbox.repository';
 export * from './outbound-queue.repository';
 export * from './sms.repository';
+export * from './sms-link.repository';
 export * from './notify.repository';
 export * from './reminder.repository';
 export * from './contacts.repository';

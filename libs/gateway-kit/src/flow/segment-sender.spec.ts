@@ -13,7 +13,10 @@ import { TokenBucket } from './token-bucket';
 import { UpGate } from './up-gate';
 
 /** A fake carrier: answers each written sequence id with the next scripted reply. */
-function harness(script: ('lost' | 'silent' | number)[], options: { maxAttempts?: number } = {}) {
+function harness(
+  script: ('lost' | 'silent' | 'stopped' | number)[],
+  options: { maxAttempts?: number } = {},
+) {
   const window = new SubmitWindow<number>(4, 30);
   const gate = new UpGate();
   gate.open();
@@ -40,6 +43,11 @@ function harness(script: ('lost' | 'silent' | number)[], options: { maxAttempts?
         written.push(sequenceId);
         const step = script.shift();
         if (step === 'lost') throw new ConnectionLostError(sequenceId);
+        if (step === 'stopped') {
+          // stop() ran while this segment waited for its slot: no connection to write to.
+          stopped = true;
+          throw new ConnectionLostError(sequenceId);
+        }
         if (typeof step === 'number') setImmediate(() => window.resolve(sequenceId, step));
       },
       (result, sequenceId): SubmitVerdict =>
@@ -47,7 +55,7 @@ function harness(script: ('lost' | 'silent' | number)[], options: { maxAttempts?
           ? { accepted: true, messageId: `id-${sequenceId}` }
           : { accepted: false, code: result, reason: `code ${result}`, retryable: result === 8 },
     );
-  return { send, written, errors, gate, stop: () => (stopped = true) };
+  return { send, written, errors, gate, window, stop: () => (stopped = true) };
 }
 
 describe('SegmentSender', () => {
@@ -95,5 +103,17 @@ describe('SegmentSender', () => {
     const stopped = harness([0]);
     stopped.stop();
     await assert.rejects(stopped.send(), LinkDownError);
+  });
+
+  it('after a stop, a segment never written fails over; one written and unanswered does not', async () => {
+    const notWritten = harness(['stopped']);
+    await assert.rejects(notWritten.send(), LinkDownError);
+    const written = harness(['silent']);
+    const pending = written.send();
+    await new Promise((r) => setImmediate(r));
+    written.stop();
+    written.window.failAll();
+    // The carrier may have it: not LinkDownError, so the router does not send it elsewhere.
+    await assert.rejects(pending, ConnectionLostError);
   });
 });

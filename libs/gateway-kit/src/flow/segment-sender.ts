@@ -67,9 +67,16 @@ export class SegmentSender<R> {
       await o.bucket.take();
       const sequenceId = nextSequence();
       let response: R;
+      let written = false;
       try {
-        response = await o.window.send(sequenceId, () => write(sequenceId));
+        response = await o.window.send(sequenceId, () => {
+          write(sequenceId);
+          written = true;
+        });
       } catch (error) {
+        // Stopped before this request reached the wire (waiting for a token or a window
+        // slot): nothing was sent, so the router may safely try another link.
+        if (!written && o.isStopped()) throw new LinkDownError(o.linkId, 'stopped');
         const unanswered =
           error instanceof ConnectionLostError ||
           error instanceof SocketClosedError ||

@@ -9,6 +9,7 @@ import { OutboundMessageEntity, OutboundRecipientEntity } from './outbound.entit
 import { UserEntity } from './user.entity';
 import { SmsMessageEntity, SmsSegmentEntity } from './sms.entity';
 import { AccountCodeEntity } from './account-code.entity';
+import { SmsLinkEntity } from './sms-link.entity';
 import { AlertCounterEntity, AlertEntity, AlertRuleEntity, UserPhoneEntity } from './notify.entity';
 import { ReminderEntity } from './reminder.entity';
 import { ContactEntity } from './contact.entity';
@@ -30,6 +31,7 @@ export * from './message.entity';
 export * from './outbound.entity';
 export * from './user.entity';
 export * from './sms.entity';
+export * from './sms-link.entity';
 export * from './notify.entity';
 export * from './reminder.entity';
 export * from './contact.entity';
@@ -52,6 +54,7 @@ export const ENTITIES = [
   OutboundRecipientEntity,
   SmsMessageEntity,
   SmsSegmentEntity,
+  SmsLinkEntity,
   UserPhoneEntity,
   AlertRuleEntity,
   AlertEntity,

@@ -4,6 +4,7 @@ import { DomainAccessSwitches1732579200000 } from './0003-domain-access-switches
 import { Sms1732665600000 } from './0004-sms';
 import { Notify1732752000000 } from './0005-notify';
 import { Usage1732838400000 } from './0006-usage';
+import { SmsLinks1732924800000 } from './0007-sms-links';
 import { SmsCommands1733011200000 } from './0008-sms-commands';
 import { Contacts1733097600000 } from './0009-contacts';
 import { Reminders1733356800000 } from './0012-reminders';
@@ -16,6 +17,7 @@ export const MIGRATIONS = [
   Sms1732665600000,
   Notify1732752000000,
   Usage1732838400000,
+  SmsLinks1732924800000,
   SmsCommands1733011200000,
   Contacts1733097600000,
   Reminders1733356800000,
