@@ -200,6 +200,8 @@ describe('SMS account commands and replies to alerts', () => {
       enabled: true,
       imap: true,
       pop3: true,
+      quotaMb: 0,
+      maxUsers: 0,
       smsRegister: 'open',
       smsCommands: ['register', 'password', 'cancel', 'unread'],
       smsNumber: '106588880101',
