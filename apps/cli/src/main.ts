@@ -10,7 +10,13 @@ import { PublishedLinkHealth, readLinkHealth, SmsService } from '@dizi/sms';
 import { DirectoryService } from '@dizi/directory';
 import { DiziError } from '@dizi/errors';
 import { QueueAdmin } from '@dizi/admin';
-import { AlertRuleBook, AlertRuleView, PhoneBindings } from '@dizi/notify';
+import {
+  alertHistory,
+  AlertRuleBook,
+  AlertRuleView,
+  DomainAlertSettings,
+  PhoneBindings,
+} from '@dizi/notify';
 import {
   Database,
   DirectoryRepository,
@@ -60,17 +66,51 @@ async function main(argv: string[]): Promise<void> {
     .action(async () => print((await (await directory()).listDomains()).map((d) => d.name)));
   domain
     .command('set <name>')
-    .description('turn IMAP or POP3 access on or off for the whole domain')
+    .description(
+      "IMAP or POP3 access for the whole domain; the domain's own SMS alert text and length",
+    )
     .option('--imap <on|off>')
     .option('--pop3 <on|off>')
-    .action(async (name: string, o: { imap?: string; pop3?: string }) => {
-      const d = await (
-        await directory()
-      ).setDomainAccess(name, { imap: onOff(o.imap, '--imap'), pop3: onOff(o.pop3, '--pop3') });
-      console.log(
-        `${d.name}: imap ${d.imapEnabled ? 'on' : 'off'}, pop3 ${d.pop3Enabled ? 'on' : 'off'}`,
-      );
-    });
+    .option(
+      '--alert-template <text>',
+      "alert SMS text with {from} {time} {subject} {body}; '' for notify.alertTemplate",
+    )
+    .option('--alert-segments <n>', "SMS segments an alert may use, 1-5; '' for the default")
+    .action(
+      async (
+        name: string,
+        o: { imap?: string; pop3?: string; alertTemplate?: string; alertSegments?: string },
+      ) => {
+        const alerts = o.alertTemplate !== undefined || o.alertSegments !== undefined;
+        if (o.imap !== undefined || o.pop3 !== undefined || !alerts) {
+          const d = await (
+            await directory()
+          ).setDomainAccess(name, { imap: onOff(o.imap, '--imap'), pop3: onOff(o.pop3, '--pop3') });
+          console.log(
+            `${d.name}: imap ${d.imapEnabled ? 'on' : 'off'}, pop3 ${d.pop3Enabled ? 'on' : 'off'}`,
+          );
+        }
+        if (!alerts) return;
+        const d = await open();
+        const v = await new DomainAlertSettings(
+          new NotifyRepository(d),
+          new DirectoryRepository(d),
+          { template: config.notify.alertTemplate, segments: config.notify.alertSegments },
+        ).set(name, {
+          template: o.alertTemplate === undefined ? undefined : o.alertTemplate || null,
+          segments:
+            o.alertSegments === undefined
+              ? undefined
+              : o.alertSegments === ''
+                ? null
+                : parseWhole(o.alertSegments, '--alert-segments'),
+        });
+        console.log(
+          `${v.domain}: alert template ${v.template === null ? `(default) ${v.effective.template}` : v.template}, ` +
+            `${v.effective.segments} segment(s)${v.segments === null ? ' (default)' : ''}`,
+        );
+      },
+    );
   domain.command('remove <name>').action(async (name: string) => {
     await (await directory()).removeDomain(name);
     console.log(`domain ${name} removed`);
@@ -333,6 +373,31 @@ async function main(argv: string[]): Promise<void> {
     await (await rules()).remove(u, parseWhole(id, 'id'));
     console.log(`alert rule ${id} of ${u} removed`);
   });
+  alert
+    .command('history <user>')
+    .description('alerts the user got (or that were held back), newest first, with their states')
+    .option('--limit <n>', 'at most this many', '20')
+    .action(async (u: string, o: { limit: string }) => {
+      const d = await open();
+      const list = await alertHistory(
+        new NotifyRepository(d),
+        new DirectoryRepository(d),
+        u,
+        parseWhole(o.limit, '--limit'),
+      );
+      if (!list.length) console.log(`${u} has no alerts`);
+      for (const a of list) {
+        const times = [
+          `decided ${a.createdAt}`,
+          a.queuedAt ? `queued ${a.queuedAt}` : '',
+          a.submittedAt ? `submitted ${a.submittedAt}` : '',
+          a.finishedAt ? `${a.state} ${a.finishedAt}` : '',
+        ].filter(Boolean);
+        console.log(
+          `${a.id}\t${a.state}\t${a.phone}\t${a.smsId ?? '-'}\t${times.join(', ')}\t${a.text}${a.error ? `\t${a.error}` : ''}`,
+        );
+      }
+    });
 
   program
     .command('link')

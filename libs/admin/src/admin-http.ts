@@ -21,7 +21,7 @@ import {
   SMS_LINKS,
   SMS_SERVICE,
 } from './admin.tokens';
-import { NotifyController } from './notify.controller';
+import { DomainAlertsController, NotifyController } from './notify.controller';
 import type { Notify } from '@dizi/notify';
 import { SmsController } from './sms.controller';
 import type { SmsLinks, SmsService } from '@dizi/sms';
@@ -70,7 +70,7 @@ export async function startAdminHttp(
       GroupsController,
       QueueController,
       SmsController,
-      ...(deps.notify ? [NotifyController] : []),
+      ...(deps.notify ? [NotifyController, DomainAlertsController] : []),
     ],
     providers: [
       AdminAuthGuard,

@@ -1,8 +1,10 @@
 import type { Logger } from 'pino';
-import { AlertState, NotifyRepository } from '@dizi/store';
+import { AlertEntity, AlertState, NotifyRepository } from '@dizi/store';
 import { readAlertMail } from './alert-mail';
 import { buildAlertText } from './alert-text';
 import { ArrivalAlertRule, decideAlert, RuleDefaults } from './arrival-alert-rule';
+import { DecisionWatermarks } from './decision-watermarks';
+import type { AlertTextDefaults } from './domain-alert-settings';
 import { localTime } from './local-time';
 import type { MessageReader, SmsSender } from './notify-ports';
 
@@ -15,6 +17,14 @@ export interface ArrivalAlertOptions {
   defaults: RuleDefaults;
   /** Messages read and decided at once; the rest wait in line (a storm must not flood I/O). */
   concurrency?: number;
+  /** Deliveries older than this are not alerted by the catch-up (an alert comes late or never). */
+  catchUpMaxAgeMs?: number;
+  /** Periodic catch-ups leave deliveries younger than this to the live paths (default 5 s). */
+  catchUpGraceMs?: number;
+  /** How often decided watermarks are written (one batch for every user). */
+  watermarkFlushMs?: number;
+  /** The template and segments for a user's alert (their domain's own, or the defaults). */
+  textFor?: (userId: number) => Promise<AlertTextDefaults>;
 }
 
 /** A local delivery, as the spool processor reports it. */
@@ -25,27 +35,58 @@ export interface DeliveryEvent {
   blobId: string;
   folder: string;
   receivedAt: number;
+  /** The copy's flags, when a filter set some (a future virus scanner's `$Virus`). */
+  flags?: readonly string[];
 }
 
 export type AlertOutcome =
-  | { state: 'none'; reason: 'no-rule' | 'no-phone' | 'junk' }
+  | { state: 'none'; reason: 'no-rule' | 'no-phone' | 'junk' | 'decided-before' }
   | { state: AlertState; alertId: number; text: string; smsId?: string };
+
+/** What the catch-up did. */
+export interface CatchUpReport {
+  /** Deliveries above the watermarks it decided on. */
+  decided: number;
+  /** Of those, alerts it sent (decided, then queued). */
+  alerted: number;
+  /** Deliveries above the watermarks too old to alert: skipped, never alerted. */
+  tooOld: number;
+  failed: number;
+}
 
 /** What an alert leaves for the SMS: cut the error text a carrier gave us to the column. */
 const ERROR_MAX = 1000;
 /** A `decided` alert this old was left by a process that stopped before sending it. */
 const STALE_DECIDED_MS = 60_000;
+const CATCH_UP_PAGE = 500;
 
 /**
  * Mail-arrival SMS alerts (H2, 方案五 2): for each local delivery, the owner's rules
  * decide on the decoded message; a matching, non-quiet alert takes one of the day's
  * allowance and goes out through the SMS service (its own BullMQ job per SMS, so a
- * link outage delays it instead of losing it). Every decision is an `alerts` row.
+ * link outage delays it instead of losing it). Every decision is an `alerts` row, one
+ * per user and stored message, whose state then follows its SMS (followSms).
+ *
+ * Durability without touching the delivery transaction: the spool processor's hook
+ * only queues the delivery in memory. Per user, a watermark of the highest INBOX
+ * message id whose decision is done is written every second; the catch-up (at start and
+ * periodically, `catchUp()`) decides every INBOX delivery above the watermark that is
+ * younger than `catchUpMaxAgeMs`, so a crash between the commit and the decision delays
+ * the alert instead of losing it. Older ones are skipped and never alerted (a 3-hour-old
+ * alert helps nobody). The (user, blob) key makes a delivery decided twice alert once.
  */
 export class ArrivalAlerts {
   private running = 0;
   private readonly waiting: DeliveryEvent[] = [];
   private idleWaiters: Array<() => void> = [];
+  private readonly marks = new DecisionWatermarks();
+  private flushTimer: NodeJS.Timeout | null = null;
+  private catchUpTimer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> = Promise.resolve();
+  private catchingUp: Promise<CatchUpReport> | null = null;
+  private readonly smsChanged = new Set<string>();
+  private followTimer: NodeJS.Timeout | null = null;
+  private following: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly repo: NotifyRepository,
@@ -53,10 +94,14 @@ export class ArrivalAlerts {
     private readonly sms: SmsSender,
     private readonly opts: ArrivalAlertOptions,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.flushTimer = setInterval(() => void this.flushWatermarks(), opts.watermarkFlushMs ?? 1000);
+    this.flushTimer.unref();
+  }
 
   /** The spool processor's `delivered` hook: never throws, never holds delivery up. */
   delivered(event: DeliveryEvent): void {
+    this.marks.handed(event.userId, event.messageId, event.receivedAt);
     this.waiting.push(event);
     this.pump();
   }
@@ -72,10 +117,8 @@ export class ArrivalAlerts {
     while (this.running < limit && this.waiting.length) {
       const event = this.waiting.shift()!;
       this.running++;
-      this.handle(event)
-        .catch((err: Error) =>
-          this.log.error({ err, userId: event.userId, messageId: event.messageId }, 'alert failed'),
-        )
+      this.decideTracked(event)
+        .catch(() => undefined)
         .finally(() => {
           this.running--;
           this.pump();
@@ -85,6 +128,22 @@ export class ArrivalAlerts {
             w.forEach((f) => f());
           }
         });
+    }
+  }
+
+  /** `handle` with the watermark kept: done moves it up, a failure holds it below. */
+  private async decideTracked(event: DeliveryEvent): Promise<AlertOutcome> {
+    try {
+      const outcome = await this.handle(event);
+      this.marks.decided(event.userId, event.messageId);
+      return outcome;
+    } catch (err) {
+      this.marks.failed(event.userId, event.messageId, event.receivedAt);
+      this.log.error(
+        { err, userId: event.userId, messageId: event.messageId },
+        'alert decision failed; the catch-up tries it again',
+      );
+      throw err;
     }
   }
 
@@ -98,9 +157,12 @@ export class ArrivalAlerts {
     const mail = await readAlertMail(await this.messages.read(event.blobId));
     const now = localTime(new Date(), this.opts.timeZone);
     const rules = rows.map((r) => new ArrivalAlertRule(r, this.opts.defaults));
-    const decision = decideAlert(rules, { mail, folder: event.folder }, now);
+    const decision = decideAlert(rules, { mail, folder: event.folder, flags: event.flags }, now);
     if (decision.kind === 'none') return { state: 'none', reason: decision.reason };
 
+    const look = this.opts.textFor
+      ? await this.opts.textFor(event.userId)
+      : { template: this.opts.template, segments: this.opts.segments };
     const text = buildAlertText(
       {
         from: mail.fromName,
@@ -108,35 +170,124 @@ export class ArrivalAlerts {
         subject: mail.subject,
         body: mail.body,
       },
-      {
-        template: this.opts.template,
-        segments: this.opts.segments,
-        gsmPerSegment: this.opts.gsmPerSegment,
-      },
+      { template: look.template, segments: look.segments, gsmPerSegment: this.opts.gsmPerSegment },
     );
-    const state: AlertState =
-      decision.kind === 'quiet'
-        ? 'quiet'
-        : (await this.repo.takeAlertAllowance(event.userId, now.day, decision.dailyCap))
-          ? 'decided'
-          : 'capped';
-    const alert = await this.repo.addAlert({
-      userId: event.userId,
-      ruleId: decision.rule.id,
-      messageId: event.messageId,
-      phoneNumber: phone.number,
-      fromAddress: mail.fromAddress.slice(0, 320),
-      state,
-      text,
-      smsId: null,
-      error: null,
-      day: now.day,
-    });
-    if (state !== 'decided') {
-      this.log.info({ userId: event.userId, alert: alert.id, state }, 'alert held back');
-      return { state, alertId: alert.id, text };
+    const alert = await this.repo.decideAlert(
+      {
+        userId: event.userId,
+        ruleId: decision.rule.id,
+        messageId: event.messageId,
+        blobId: event.blobId,
+        phoneNumber: phone.number,
+        fromAddress: mail.fromAddress.slice(0, 320),
+        state: decision.kind === 'quiet' ? 'quiet' : 'decided',
+        text,
+        smsId: null,
+        error: null,
+        day: now.day,
+      },
+      decision.kind === 'alert' ? decision.dailyCap : null,
+    );
+    if (!alert) return { state: 'none', reason: 'decided-before' };
+    if (alert.state !== 'decided') {
+      this.log.info(
+        { userId: event.userId, alert: alert.id, state: alert.state },
+        'alert held back',
+      );
+      return { state: alert.state, alertId: alert.id, text };
     }
-    return this.dispatch(alert.id, event.userId, phone.number, text);
+    return this.dispatch(alert);
+  }
+
+  /**
+   * Decides on the INBOX deliveries above every watermark that no process decided on
+   * (it stopped between the delivery commit and the decision): at start and every
+   * `notify.alertCatchUpSeconds` on the worker. One at a time per process.
+   */
+  catchUp(graceMs = this.opts.catchUpGraceMs ?? 5000): Promise<CatchUpReport> {
+    this.catchingUp ??= this.runCatchUp(graceMs).finally(() => (this.catchingUp = null));
+    return this.catchingUp;
+  }
+
+  private async runCatchUp(graceMs: number): Promise<CatchUpReport> {
+    const report: CatchUpReport = { decided: 0, alerted: 0, tooOld: 0, failed: 0 };
+    const now = Date.now();
+    const since = now - (this.opts.catchUpMaxAgeMs ?? 30 * 60_000);
+    const until = now - graceMs;
+    const tried = new Set<number>();
+    for (;;) {
+      const page = (await this.repo.undecidedDeliveries(since, until, CATCH_UP_PAGE)).filter(
+        (d) => !tried.has(d.messageId) && !this.marks.isWaiting(d.userId, d.messageId),
+      );
+      if (!page.length) break;
+      for (const d of page) {
+        tried.add(d.messageId);
+        const event: DeliveryEvent = {
+          userId: d.userId,
+          messageId: d.messageId,
+          blobId: d.blobId,
+          folder: 'INBOX',
+          receivedAt: d.internalDate,
+          flags: d.flags ? d.flags.split(' ').filter(Boolean) : [],
+        };
+        try {
+          const outcome = await this.decideTracked(event);
+          report.decided++;
+          if (outcome.state !== 'none' && outcome.state !== 'capped' && outcome.state !== 'quiet')
+            report.alerted++;
+        } catch {
+          report.failed++;
+        }
+      }
+    }
+    // What stayed above a watermark past the age limit is not alerted: say so, move on.
+    for (const s of await this.repo.staleDeliveries(since)) {
+      report.tooOld += s.count;
+      this.marks.decided(s.userId, s.maxId);
+    }
+    this.marks.prune(since);
+    if (report.tooOld)
+      this.log.warn(
+        { count: report.tooOld, maxAgeMinutes: Math.round((now - since) / 60_000) },
+        'deliveries left undecided by a stopped process are too old to alert: not alerted',
+      );
+    if (report.decided || report.failed)
+      this.log.info(report, 'alert catch-up decided deliveries a stopped process left');
+    await this.flushWatermarks();
+    await this.reconcile();
+    await this.sweepStates();
+    return report;
+  }
+
+  /**
+   * Runs the catch-up now and every `everyMs` (the worker role). The first run takes
+   * every delivery up to now: nothing of this process's is in flight yet.
+   */
+  startCatchUp(everyMs: number): Promise<CatchUpReport> {
+    this.catchUpTimer ??= setInterval(
+      () =>
+        void this.catchUp().catch((err: Error) =>
+          this.log.warn({ err }, 'alert catch-up failed; it runs again later'),
+        ),
+      everyMs,
+    );
+    this.catchUpTimer.unref();
+    return this.catchUp(0);
+  }
+
+  /** Writes the watermarks that rose (one transaction); a failed write is tried again next time. */
+  flushWatermarks(): Promise<void> {
+    this.flushing = this.flushing.then(async () => {
+      const marks = this.marks.take();
+      if (!marks.length) return;
+      try {
+        await this.repo.raiseWatermarks(marks);
+      } catch (err) {
+        this.marks.restore(marks);
+        this.log.warn({ err }, 'alert watermarks not written; tried again');
+      }
+    });
+    return this.flushing;
   }
 
   /** Sends alerts a stopped process had decided on but not handed to the SMS service. */
@@ -145,27 +296,78 @@ export class ArrivalAlerts {
     let sent = 0;
     for (const a of stale) {
       if (!(await this.repo.claimAlert(a.id, a.updatedAt))) continue;
-      await this.dispatch(a.id, a.userId, a.phoneNumber, a.text);
+      // The process may have queued the SMS and stopped before recording it: adopt it.
+      const queued = await this.repo.findAlertSms(a);
+      if (queued) {
+        await this.repo.alertQueued(a.id, queued);
+        continue;
+      }
+      await this.dispatch(a);
       sent++;
     }
     if (sent) this.log.info({ count: sent }, 'sent alerts left undispatched');
     return sent;
   }
 
+  /** An SMS changed status (SmsService.onOutbound): its alert follows, in batches. */
+  smsChange(smsId: string): void {
+    this.smsChanged.add(smsId);
+    this.followTimer ??= setTimeout(() => {
+      this.followTimer = null;
+      void this.followNow();
+    }, 50);
+  }
+
+  /** Applies the SMS changes seen so far to their alerts (tests, shutdown). */
+  followNow(): Promise<void> {
+    this.following = this.following.then(async () => {
+      const ids = [...this.smsChanged];
+      this.smsChanged.clear();
+      if (!ids.length) return;
+      try {
+        for (let i = 0; i < ids.length; i += 500)
+          await this.repo.followSms(ids.slice(i, i + 500), Date.now());
+      } catch (err) {
+        // The periodic sweep brings them in line later.
+        this.log.warn({ err, count: ids.length }, 'alert states not updated from their SMS');
+      }
+    });
+    return this.following;
+  }
+
+  /** Aligns alerts still open with their SMS rows (after a restart, a lost change). */
+  async sweepStates(): Promise<number> {
+    let changed = 0;
+    const ids = await this.repo.openAlertSms();
+    for (let i = 0; i < ids.length; i += 500)
+      changed += (await this.repo.followSms(ids.slice(i, i + 500), null)).length;
+    return changed;
+  }
+
+  async close(): Promise<void> {
+    if (this.flushTimer) clearInterval(this.flushTimer);
+    if (this.catchUpTimer) clearInterval(this.catchUpTimer);
+    if (this.followTimer) clearTimeout(this.followTimer);
+    this.flushTimer = this.catchUpTimer = this.followTimer = null;
+    await this.catchingUp?.catch(() => undefined);
+    await this.followNow();
+    await this.flushWatermarks();
+  }
+
   private async dispatch(
-    alertId: number,
-    userId: number,
-    to: string,
-    text: string,
+    alert: Pick<AlertEntity, 'id' | 'userId' | 'phoneNumber' | 'text'>,
   ): Promise<AlertOutcome> {
+    const { id: alertId, userId, phoneNumber: to, text } = alert;
     try {
       const sms = await this.sms.send({ to, text, purpose: 'alert', userId });
-      await this.repo.updateAlert(alertId, 'sent', { smsId: sms.id });
-      this.log.info({ userId, alert: alertId, sms: sms.id }, 'alert sent');
-      return { state: 'sent', alertId, text, smsId: sms.id };
+      await this.repo.alertQueued(alertId, sms.id);
+      // Its SMS may have moved on before the alert knew its id: look once more.
+      this.smsChange(sms.id);
+      this.log.info({ userId, alert: alertId, sms: sms.id }, 'alert queued');
+      return { state: 'queued', alertId, text, smsId: sms.id };
     } catch (err) {
       const message = (err as Error).message.slice(0, ERROR_MAX);
-      await this.repo.updateAlert(alertId, 'failed', { error: message });
+      await this.repo.alertFailed(alertId, message);
       this.log.warn({ userId, alert: alertId, err: message }, 'alert could not be queued');
       return { state: 'failed', alertId, text };
     }

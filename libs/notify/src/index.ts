@@ -11,3 +11,7 @@ export * from './mobile-originated';
 export * from './local-time';
 export * from './sms-length';
 export * from './admin-alerts';
+export * from './decision-watermarks';
+export * from './domain-alert-settings';
+export * from './sms-folder';
+export * from './alert-history';

@@ -21,3 +21,18 @@ export type MailInjector = (mail: {
 export interface MessageReader {
   read(id: string): Promise<Buffer>;
 }
+
+/**
+ * Adds a message Dizi writes itself to a user's folder through the mailbox store's
+ * normal append path (quota, UIDs, MODSEQ, IDLE pushes), creating the folder on first
+ * use (libs/mailbox FolderAppender fits).
+ */
+export interface FolderWriter {
+  append(
+    userId: number,
+    folder: string,
+    raw: Buffer,
+    flags: readonly string[],
+    date: Date,
+  ): Promise<void>;
+}

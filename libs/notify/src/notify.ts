@@ -1,11 +1,13 @@
 import type { Logger } from 'pino';
-import { DiziError } from '@dizi/errors';
 import { DirectoryRepository, NotifyRepository } from '@dizi/store';
+import { alertHistory, AlertHistoryEntry } from './alert-history';
 import { AlertRuleBook } from './alert-rule-book';
 import { ArrivalAlerts } from './arrival-alerts';
+import { DomainAlertSettings } from './domain-alert-settings';
 import { MobileOriginated } from './mobile-originated';
-import type { MailInjector, MessageReader, SmsSender } from './notify-ports';
+import type { FolderWriter, MailInjector, MessageReader, SmsSender } from './notify-ports';
 import { PhoneBindings } from './phone-bindings';
+import { SmsFolder } from './sms-folder';
 
 /** The `notify` settings this module uses (libs/config NotifyConfig fits). */
 export interface NotifySettings {
@@ -21,6 +23,10 @@ export interface NotifySettings {
   codeLockSeconds: number;
   codeResendSeconds: number;
   repliesPerHour: number;
+  alertCatchUpSeconds: number;
+  alertCatchUpMaxAgeMinutes: number;
+  smsFolder: string;
+  smsFolderPurposes: string[];
 }
 
 export interface NotifyDeps {
@@ -29,6 +35,8 @@ export interface NotifyDeps {
   messages: MessageReader;
   sms: SmsSender;
   inject: MailInjector;
+  /** Where SMS favourites are written; absent: no SMS folder (the CLI). */
+  folders?: FolderWriter;
   settings: NotifySettings;
   log: Logger;
 }
@@ -39,9 +47,16 @@ export class Notify {
   readonly rules: AlertRuleBook;
   readonly alerts: ArrivalAlerts;
   readonly mo: MobileOriginated;
+  readonly domainSettings: DomainAlertSettings;
+  readonly smsFolder: SmsFolder;
+  private readonly followers = new Set<Promise<unknown>>();
 
   constructor(readonly deps: NotifyDeps) {
     const s = deps.settings;
+    this.domainSettings = new DomainAlertSettings(deps.repo, deps.users, {
+      template: s.alertTemplate,
+      segments: s.alertSegments,
+    });
     this.phones = new PhoneBindings(deps.repo, deps.users, deps.sms, s, deps.log);
     this.rules = new AlertRuleBook(deps.repo, deps.users);
     const [quietStart = '', quietEnd = ''] = s.defaultQuietHours
@@ -57,6 +72,8 @@ export class Notify {
         segments: s.alertSegments,
         gsmPerSegment: s.gsmCharsPerSegment,
         defaults: { dailyCap: s.defaultDailyCap, quietStart, quietEnd },
+        catchUpMaxAgeMs: s.alertCatchUpMaxAgeMinutes * 60_000,
+        textFor: (userId) => this.domainSettings.forUser(userId),
       },
       deps.log.child({ component: 'alerts' }),
     );
@@ -68,21 +85,55 @@ export class Notify {
       { smsDomain: s.smsDomain, repliesPerHour: s.repliesPerHour },
       deps.log.child({ component: 'sms-mo' }),
     );
+    this.smsFolder = new SmsFolder(
+      deps.repo,
+      deps.users,
+      deps.folders ?? null,
+      { folder: s.smsFolder, purposes: s.smsFolderPurposes, smsDomain: s.smsDomain },
+      deps.log.child({ component: 'sms-folder' }),
+    );
   }
 
-  /** Lists alerts a user got, newest first (admin API). */
-  async history(address: string, limit = 50) {
-    const user = await this.deps.users.findUser(address.trim().toLowerCase());
-    if (!user) throw new DiziError('not-found', `no user ${address}`, 'address');
-    return (await this.deps.repo.alerts(user.id, limit)).map((a) => ({
-      id: a.id,
-      ruleId: a.ruleId,
-      state: a.state,
-      text: a.text,
-      from: a.fromAddress,
-      smsId: a.smsId,
-      error: a.error,
-      createdAt: new Date(a.createdAt).toISOString(),
-    }));
+  /**
+   * An outbound SMS changed status (SmsService.onOutbound): its alert follows; once a
+   * link took it, it is kept in the SMS folders it belongs to.
+   */
+  smsChanged(change: { id: string; status: string }): void {
+    this.alerts.smsChange(change.id);
+    if (change.status !== 'submitted' || !this.smsFolder.enabled) return;
+    this.track(
+      this.deps.repo.smsFacts([change.id]).then(async ([row]) => {
+        if (row) await this.smsFolder.outbound(row);
+      }),
+    );
+  }
+
+  /** An MO SMS arrived: kept in the SMS folder of the user whose phone sent it. */
+  smsReceived(row: { id: string }): Promise<void> {
+    if (!this.smsFolder.enabled) return Promise.resolve();
+    return this.track(
+      this.deps.repo.smsFacts([row.id]).then(async ([r]) => {
+        if (r) await this.smsFolder.inbound(r);
+      }),
+    );
+  }
+
+  /** Waits for the SMS folder writes under way (tests, shutdown). */
+  async settled(): Promise<void> {
+    while (this.followers.size) await Promise.all([...this.followers]);
+  }
+
+  private track(p: Promise<unknown>): Promise<void> {
+    const done: Promise<void> = p
+      .then(() => undefined)
+      .catch((err: Error) => this.deps.log.warn({ err }, 'SMS folder write failed'))
+      .finally(() => this.followers.delete(done));
+    this.followers.add(done);
+    return done;
+  }
+
+  /** Lists alerts a user got, newest first, each with the time of every state (admin API). */
+  history(address: string, limit = 50): Promise<AlertHistoryEntry[]> {
+    return alertHistory(this.deps.repo, this.deps.users, address, limit);
   }
 }

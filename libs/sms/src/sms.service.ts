@@ -67,6 +67,17 @@ export type InboundSmsListener = (
 ) => Promise<void> | void;
 
 /**
+ * An outbound SMS changed status: `submitted` (a link took it), `failed` (no link could),
+ * `reported` (a delivery report was applied; the row has the status it derived). For
+ * modules that follow SMS (alert states, the SMS folder: issue 5); called after the
+ * write, never holding the send path up.
+ */
+export type OutboundSmsListener = (change: {
+  id: string;
+  status: 'submitted' | 'failed' | 'reported';
+}) => void;
+
+/**
  * Sending and receiving SMS (issue 4). Every SMS is a row; sending goes through a BullMQ
  * queue, so nothing is lost when a link or the process dies: the row is the truth, the
  * job only the schedule, and a start-up reconcile re-creates lost jobs. Delivery
@@ -77,6 +88,7 @@ export class SmsService implements InboundSink {
   private worker: Worker | null = null;
   private reconcileTimer: NodeJS.Timeout | null = null;
   private readonly inboundListeners: InboundSmsListener[] = [];
+  private readonly outboundListeners: OutboundSmsListener[] = [];
   /** Reports that arrived before their submit was recorded, by "link carrierId". */
   private readonly earlyReports = new Map<string, { report: DeliveryReport; at: number }>();
   // The hot path, written in batches: the SQL writes of every SMS under way go into one
@@ -150,6 +162,20 @@ export class SmsService implements InboundSink {
     this.inboundListeners.push(listener);
   }
 
+  onOutbound(listener: OutboundSmsListener): void {
+    this.outboundListeners.push(listener);
+  }
+
+  private outboundChanged(id: string, status: 'submitted' | 'failed' | 'reported'): void {
+    for (const l of this.outboundListeners) {
+      try {
+        l({ id, status });
+      } catch (err) {
+        this.log.error({ err, id }, 'outbound SMS listener failed');
+      }
+    }
+  }
+
   /** Starts the worker that sends (the `worker` role) and re-queues rows without a job. */
   async startWorker(links: SmsLinks): Promise<void> {
     this.links = links;
@@ -212,6 +238,7 @@ export class SmsService implements InboundSink {
         linkId: routed.linkId,
         carrierIds: routed.messageIds,
       });
+      this.outboundChanged(row.id, 'submitted');
       await this.applyEarlyReports(routed.linkId, routed.messageIds);
       this.log.info(
         {
@@ -238,6 +265,7 @@ export class SmsService implements InboundSink {
         throw err; // BullMQ retries with back-off
       }
       await this.repo.transition(row.id, ['sending'], 'failed', { error: message.slice(0, 1000) });
+      this.outboundChanged(row.id, 'failed');
       this.log.error(
         {
           id: row.id,
@@ -282,7 +310,7 @@ export class SmsService implements InboundSink {
       segmentStatus: segmentStatus(r),
       carrierStatus: r.carrierStatus,
     });
-    if (smsId) return;
+    if (smsId) return this.outboundChanged(smsId as string, 'reported');
     // A report can overtake the recording of its own submit (the carrier answers the
     // submit and reports at once): keep it a while and apply it once the ids are stored.
     this.earlyReports.set(`${r.linkId} ${r.messageId}`, { report: r, at: Date.now() });
@@ -295,13 +323,14 @@ export class SmsService implements InboundSink {
       const early = this.earlyReports.get(`${linkId} ${id}`);
       if (!early) continue;
       this.earlyReports.delete(`${linkId} ${id}`);
-      await this.writes.submit({
+      const smsId = await this.writes.submit({
         kind: 'report',
         linkId,
         carrierId: id,
         segmentStatus: segmentStatus(early.report),
         carrierStatus: early.report.carrierStatus,
       });
+      if (typeof smsId === 'string') this.outboundChanged(smsId, 'reported');
     }
   }
 

@@ -3,13 +3,52 @@ import {
   AlertEntity,
   AlertRuleEntity,
   AlertState,
+  DomainAlertSettingsEntity,
   SmsMessageEntity,
   UserPhoneEntity,
 } from './entities';
 import { rows } from './raw-sql';
 
 export type NewAlertRule = Omit<AlertRuleEntity, 'id' | 'createdAt'>;
-export type NewAlert = Omit<AlertEntity, 'id' | 'createdAt' | 'updatedAt'>;
+export type NewAlert = Omit<
+  AlertEntity,
+  'id' | 'createdAt' | 'updatedAt' | 'queuedAt' | 'submittedAt' | 'finishedAt'
+>;
+
+/** An INBOX message the catch-up may still have to decide on. */
+export interface UndecidedDelivery {
+  userId: number;
+  messageId: number;
+  blobId: string;
+  internalDate: number;
+  flags: string;
+}
+
+/** The SMS row fields alerts and the SMS folder follow. */
+export interface SmsFacts {
+  id: string;
+  direction: string;
+  toNumber: string;
+  fromNumber: string;
+  text: string;
+  status: string;
+  purpose: string;
+  userId: number | null;
+  error: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** The alert state an SMS status means (see AlertState). */
+export function alertStateOfSms(status: string): AlertState {
+  if (status === 'submitted') return 'submitted';
+  if (status === 'delivered') return 'delivered';
+  if (status === 'failed' || status === 'expired') return 'failed';
+  return 'queued';
+}
+
+const ALERT_COLUMNS =
+  'user_id, rule_id, message_id, blob_id, phone_number, from_address, state, text, sms_id, error, day, created_at, updated_at';
 
 /** SQL for phone bindings, alert rules, the alert log and the daily alert counters. */
 export class NotifyRepository {
@@ -108,41 +147,322 @@ export class NotifyRepository {
   // ---- alerts
 
   /**
-   * Takes one alert from the user's allowance for `day`: true when it was under `cap`.
-   * One conditional UPDATE, so concurrent deliveries (even on other nodes) can never
-   * pass the cap between them.
+   * Records the decision on one delivery, once: the row is keyed by (user, blob), so a
+   * delivery decided twice (the live path and a catch-up, on any node) gets one row and
+   * takes one allowance. A `decided` alert over `cap` becomes `capped` in the same
+   * transaction. Null when the delivery had a decision already.
    */
-  takeAlertAllowance(userId: number, day: string, cap: number): Promise<boolean> {
+  decideAlert(alert: NewAlert, cap: number | null): Promise<AlertEntity | null> {
     return this.db.tx(async (m) => {
-      await rows(
+      const now = Date.now();
+      const [row] = await rows<{ id: number | string }>(
         m,
-        'INSERT INTO alert_counters (user_id, day, count) VALUES (?, ?, 0) ON CONFLICT (user_id, day) DO NOTHING',
-        [userId, day],
+        `INSERT INTO alerts (${ALERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ` +
+          'ON CONFLICT (user_id, blob_id) DO NOTHING RETURNING id',
+        [
+          alert.userId,
+          alert.ruleId,
+          alert.messageId,
+          alert.blobId,
+          alert.phoneNumber,
+          alert.fromAddress,
+          alert.state,
+          alert.text,
+          alert.smsId,
+          alert.error,
+          alert.day,
+          now,
+          now,
+        ],
       );
-      const taken = await rows<{ count: number }>(
-        m,
-        'UPDATE alert_counters SET count = count + 1 WHERE user_id = ? AND day = ? AND count < ? RETURNING count',
-        [userId, day, cap],
-      );
-      return taken.length > 0;
+      if (!row) return null;
+      let state = alert.state;
+      if (state === 'decided' && cap !== null) {
+        await rows(
+          m,
+          'INSERT INTO alert_counters (user_id, day, count) VALUES (?, ?, 0) ON CONFLICT (user_id, day) DO NOTHING',
+          [alert.userId, alert.day],
+        );
+        const taken = await rows(
+          m,
+          'UPDATE alert_counters SET count = count + 1 WHERE user_id = ? AND day = ? AND count < ? RETURNING count',
+          [alert.userId, alert.day, cap],
+        );
+        if (!taken.length) {
+          state = 'capped';
+          await rows(m, "UPDATE alerts SET state = 'capped' WHERE id = ?", [Number(row.id)]);
+        }
+      }
+      return {
+        ...alert,
+        id: Number(row.id),
+        state,
+        createdAt: now,
+        updatedAt: now,
+        queuedAt: null,
+        submittedAt: null,
+        finishedAt: null,
+      };
     });
   }
 
-  addAlert(alert: NewAlert): Promise<AlertEntity> {
+  /** decided -> queued once its SMS exists; false when the alert was not `decided` any more. */
+  alertQueued(id: number, smsId: string): Promise<boolean> {
     const now = Date.now();
-    return this.db.run((m) =>
-      m.save(m.create(AlertEntity, { ...alert, createdAt: now, updatedAt: now })),
+    return this.db.run(
+      async (m) =>
+        (
+          await rows(
+            m,
+            "UPDATE alerts SET state = 'queued', sms_id = ?, queued_at = ?, updated_at = ? WHERE id = ? AND state = 'decided' RETURNING id",
+            [smsId, now, now, id],
+          )
+        ).length > 0,
     );
   }
 
-  updateAlert(
-    id: number,
-    state: AlertState,
-    patch: Partial<Pick<AlertEntity, 'smsId' | 'error'>> = {},
-  ): Promise<void> {
+  /** An alert whose SMS could not even be queued. */
+  alertFailed(id: number, error: string): Promise<void> {
+    const now = Date.now();
     return this.db.run(async (m) => {
-      await m.update(AlertEntity, { id }, { ...patch, state, updatedAt: Date.now() });
+      await rows(
+        m,
+        "UPDATE alerts SET state = 'failed', error = ?, finished_at = ?, updated_at = ? WHERE id = ? AND state = 'decided'",
+        [error, now, now, id],
+      );
     });
+  }
+
+  /**
+   * Brings the alerts of these SMS in line with their SMS rows (the SMS row is the
+   * truth; the alert follows it). `at` is when the change was seen; a sweep passes
+   * null and the SMS row's own time is used. Returns the alerts that changed.
+   */
+  followSms(
+    smsIds: string[],
+    at: number | null,
+  ): Promise<Array<{ id: number; state: AlertState }>> {
+    if (!smsIds.length) return Promise.resolve([]);
+    return this.db.tx(async (m) => {
+      const found = await rows<{
+        id: number | string;
+        state: AlertState;
+        status: string;
+        error: string | null;
+        updated: number | string;
+      }>(
+        m,
+        'SELECT a.id, a.state, s.status, s.error, s.updated_at AS updated FROM alerts a JOIN sms_messages s ON s.id = a.sms_id ' +
+          `WHERE a.sms_id IN (${smsIds.map(() => '?').join(',')}) AND a.state IN ('queued', 'submitted')`,
+        smsIds,
+      );
+      const changed: Array<{ id: number; state: AlertState }> = [];
+      for (const r of found) {
+        const next = alertStateOfSms(r.status);
+        if (next === r.state || (r.state === 'submitted' && next === 'queued')) continue;
+        const when = at ?? Number(r.updated);
+        const final = next === 'delivered' || next === 'failed';
+        await rows(
+          m,
+          'UPDATE alerts SET state = ?, updated_at = ?, ' +
+            'submitted_at = CASE WHEN ? = 1 THEN COALESCE(submitted_at, ?) ELSE submitted_at END, ' +
+            'finished_at = CASE WHEN ? = 1 THEN ? ELSE finished_at END, error = ? WHERE id = ?',
+          [
+            next,
+            Date.now(),
+            next === 'submitted' || next === 'delivered' ? 1 : 0,
+            when,
+            final ? 1 : 0,
+            when,
+            next === 'failed' ? (r.error ?? 'the SMS failed').slice(0, 1000) : null,
+            Number(r.id),
+          ],
+        );
+        changed.push({ id: Number(r.id), state: next });
+      }
+      return changed;
+    });
+  }
+
+  /** SMS ids of alerts still waiting for their SMS to finish (the periodic sweep). */
+  openAlertSms(limit = 1000): Promise<string[]> {
+    return this.db.run(async (m) =>
+      (
+        await rows<{ sms_id: string }>(
+          m,
+          "SELECT sms_id FROM alerts WHERE state IN ('queued', 'submitted') AND sms_id IS NOT NULL ORDER BY id LIMIT ?",
+          [limit],
+        )
+      ).map((r) => r.sms_id),
+    );
+  }
+
+  /**
+   * The alert SMS a stopped process may have queued for an alert before it could record
+   * it (crash between the two writes): same user, number and text, not older than it.
+   */
+  findAlertSms(
+    a: Pick<AlertEntity, 'userId' | 'phoneNumber' | 'text' | 'createdAt'>,
+  ): Promise<string | null> {
+    return this.db.run(async (m) => {
+      const [r] = await rows<{ id: string }>(
+        m,
+        "SELECT id FROM sms_messages WHERE direction = 'out' AND purpose = 'alert' AND user_id = ? AND to_number = ? AND created_at >= ? AND text = ? " +
+          'AND id NOT IN (SELECT sms_id FROM alerts WHERE sms_id IS NOT NULL AND user_id = ?) LIMIT 1',
+        [a.userId, a.phoneNumber, a.createdAt, a.text, a.userId],
+      );
+      return r?.id ?? null;
+    });
+  }
+
+  // ---- watermarks of decided deliveries
+
+  /**
+   * Raises users' watermarks (never lowers them): one transaction for many users, so the
+   * live path can write them in a batch every second instead of once per alert.
+   */
+  raiseWatermarks(marks: Array<{ userId: number; messageId: number }>): Promise<void> {
+    if (!marks.length) return Promise.resolve();
+    return this.db.tx(async (m) => {
+      const now = Date.now();
+      for (const w of marks) {
+        await rows(
+          m,
+          'INSERT INTO alert_watermarks (user_id, message_id, updated_at) VALUES (?, ?, ?) ' +
+            'ON CONFLICT (user_id) DO UPDATE SET message_id = excluded.message_id, updated_at = excluded.updated_at ' +
+            'WHERE alert_watermarks.message_id < excluded.message_id',
+          [w.userId, w.messageId, now],
+        );
+      }
+    });
+  }
+
+  /** Starts (or moves up) a user's watermark at their newest message: a new rule alerts from now on. */
+  startWatermark(userId: number): Promise<void> {
+    return this.db.tx(async (m) => {
+      const [r] = await rows<{ n: number | string | null }>(
+        m,
+        'SELECT MAX(m.id) AS n FROM messages m JOIN folders f ON f.id = m.folder_id WHERE f.user_id = ?',
+        [userId],
+      );
+      await rows(
+        m,
+        'INSERT INTO alert_watermarks (user_id, message_id, updated_at) VALUES (?, ?, ?) ' +
+          'ON CONFLICT (user_id) DO UPDATE SET message_id = excluded.message_id, updated_at = excluded.updated_at ' +
+          'WHERE alert_watermarks.message_id < excluded.message_id',
+        [userId, Number(r?.n ?? 0), Date.now()],
+      );
+    });
+  }
+
+  watermark(userId: number): Promise<number | null> {
+    return this.db.run(async (m) => {
+      const [r] = await rows<{ message_id: number | string }>(
+        m,
+        'SELECT message_id FROM alert_watermarks WHERE user_id = ?',
+        [userId],
+      );
+      return r ? Number(r.message_id) : null;
+    });
+  }
+
+  /**
+   * INBOX messages above their owner's watermark, received in [since, until], that have
+   * no alert yet: what the catch-up decides on, oldest id first.
+   */
+  undecidedDeliveries(since: number, until: number, limit = 500): Promise<UndecidedDelivery[]> {
+    return this.db.run(async (m) =>
+      (
+        await rows<{
+          user_id: number | string;
+          id: number | string;
+          blob_id: string;
+          internal_date: number | string;
+          flags: string;
+        }>(
+          m,
+          'SELECT f.user_id, m.id, m.blob_id, m.internal_date, m.flags FROM alert_watermarks w ' +
+            "JOIN folders f ON f.user_id = w.user_id AND f.name = 'INBOX' " +
+            'JOIN messages m ON m.folder_id = f.id AND m.id > w.message_id ' +
+            'WHERE m.internal_date >= ? AND m.internal_date <= ? ' +
+            'AND NOT EXISTS (SELECT 1 FROM alerts a WHERE a.user_id = f.user_id AND a.blob_id = m.blob_id) ' +
+            'ORDER BY m.id LIMIT ?',
+          [since, until, limit],
+        )
+      ).map((r) => ({
+        userId: Number(r.user_id),
+        messageId: Number(r.id),
+        blobId: r.blob_id,
+        internalDate: Number(r.internal_date),
+        flags: r.flags,
+      })),
+    );
+  }
+
+  /**
+   * Per user, INBOX messages above the watermark received before `since` (too old to
+   * alert) and below every younger one there: the watermark may move past them without
+   * passing a delivery that may still need its decision.
+   */
+  staleDeliveries(since: number): Promise<Array<{ userId: number; maxId: number; count: number }>> {
+    return this.db.run(async (m) =>
+      (
+        await rows<{ user_id: number | string; max_id: number | string; n: number | string }>(
+          m,
+          'SELECT f.user_id, MAX(m.id) AS max_id, COUNT(*) AS n FROM alert_watermarks w ' +
+            "JOIN folders f ON f.user_id = w.user_id AND f.name = 'INBOX' " +
+            'JOIN messages m ON m.folder_id = f.id AND m.id > w.message_id ' +
+            'WHERE m.internal_date < ? AND NOT EXISTS (SELECT 1 FROM messages y WHERE y.folder_id = f.id ' +
+            'AND y.id > w.message_id AND y.id < m.id AND y.internal_date >= ?) GROUP BY f.user_id',
+          [since, since],
+        )
+      ).map((r) => ({ userId: Number(r.user_id), maxId: Number(r.max_id), count: Number(r.n) })),
+    );
+  }
+
+  // ---- per-domain alert settings
+
+  domainAlertSettings(domainId: number): Promise<DomainAlertSettingsEntity | null> {
+    return this.db.run((m) => m.findOneBy(DomainAlertSettingsEntity, { domainId }));
+  }
+
+  /** Sets a domain's template and segments (null: back to the notify.* defaults). */
+  setDomainAlertSettings(
+    domainId: number,
+    patch: Partial<Pick<DomainAlertSettingsEntity, 'template' | 'segments'>>,
+  ): Promise<DomainAlertSettingsEntity> {
+    return this.db.tx(async (m) => {
+      const current = (await m.findOneBy(DomainAlertSettingsEntity, { domainId })) ?? {
+        domainId,
+        template: null,
+        segments: null,
+        updatedAt: 0,
+      };
+      const next = { ...current, ...patch, updatedAt: Date.now() };
+      await m.save(m.create(DomainAlertSettingsEntity, next));
+      return next;
+    });
+  }
+
+  // ---- SMS rows (read-only: libs/sms owns them)
+
+  smsFacts(ids: string[]): Promise<SmsFacts[]> {
+    if (!ids.length) return Promise.resolve([]);
+    return this.db.run((m) => m.find(SmsMessageEntity, { where: ids.map((id) => ({ id })) }));
+  }
+
+  /** Whether a user's folder holds a message with this Message-ID (the SMS folder's filing is idempotent). */
+  hasMessageWithId(userId: number, folder: string, messageId: string): Promise<boolean> {
+    return this.db.run(
+      async (m) =>
+        (
+          await rows(
+            m,
+            'SELECT 1 AS x FROM messages m JOIN folders f ON f.id = m.folder_id WHERE f.user_id = ? AND f.name = ? AND m.message_id = ? LIMIT 1',
+            [userId, folder, messageId],
+          )
+        ).length > 0,
+    );
   }
 
   alerts(userId: number, limit = 100): Promise<AlertEntity[]> {

@@ -8,7 +8,14 @@ import { ExpungedMessageEntity, MessageEntity } from './message.entity';
 import { OutboundMessageEntity, OutboundRecipientEntity } from './outbound.entity';
 import { UserEntity } from './user.entity';
 import { SmsMessageEntity, SmsSegmentEntity } from './sms.entity';
-import { AlertCounterEntity, AlertEntity, AlertRuleEntity, UserPhoneEntity } from './notify.entity';
+import {
+  AlertCounterEntity,
+  AlertEntity,
+  AlertRuleEntity,
+  AlertWatermarkEntity,
+  DomainAlertSettingsEntity,
+  UserPhoneEntity,
+} from './notify.entity';
 
 export * from './alias.entity';
 export * from './blob.entity';
@@ -41,4 +48,6 @@ export const ENTITIES = [
   AlertRuleEntity,
   AlertEntity,
   AlertCounterEntity,
+  AlertWatermarkEntity,
+  DomainAlertSettingsEntity,
 ];

@@ -3,6 +3,7 @@ import { ImapState1732492800000 } from './0002-imap-state';
 import { DomainAccessSwitches1732579200000 } from './0003-domain-access-switches';
 import { Sms1732665600000 } from './0004-sms';
 import { Notify1732752000000 } from './0005-notify';
+import { AlertDelivery1733184000000 } from './0010-alert-delivery';
 
 /** Every migration, oldest first. New ones are appended here. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   DomainAccessSwitches1732579200000,
   Sms1732665600000,
   Notify1732752000000,
+  AlertDelivery1733184000000,
 ];
