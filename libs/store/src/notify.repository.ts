@@ -250,9 +250,10 @@ export class NotifyRepository {
         status: string;
         error: string | null;
         updated: number | string;
+        link_id: string | null;
       }>(
         m,
-        'SELECT a.id, a.state, s.status, s.error, s.updated_at AS updated FROM alerts a JOIN sms_messages s ON s.id = a.sms_id ' +
+        'SELECT a.id, a.state, s.status, s.error, s.updated_at AS updated, s.link_id FROM alerts a JOIN sms_messages s ON s.id = a.sms_id ' +
           `WHERE a.sms_id IN (${smsIds.map(() => '?').join(',')}) AND a.state IN ('queued', 'submitted')`,
         smsIds,
       );
@@ -262,6 +263,8 @@ export class NotifyRepository {
         if (next === r.state || (r.state === 'submitted' && next === 'queued')) continue;
         const when = at ?? Number(r.updated);
         const final = next === 'delivered' || next === 'failed';
+        // A link took it (it has a link), whether or not its `submitted` was seen here.
+        const submitted = next === 'submitted' || next === 'delivered' || r.link_id !== null;
         await rows(
           m,
           'UPDATE alerts SET state = ?, updated_at = ?, ' +
@@ -270,7 +273,7 @@ export class NotifyRepository {
           [
             next,
             Date.now(),
-            next === 'submitted' || next === 'delivered' ? 1 : 0,
+            submitted ? 1 : 0,
             when,
             final ? 1 : 0,
             when,
