@@ -327,7 +327,7 @@ describe('alert durability: kill -9 of the real server during a burst', () => {
       // While the first server lives the ISMG never answers CONNECT: no SMS reaches it
       // before the kill, so a SUBMIT it sees twice can only be a second alert.
       ismg.ignoreConnects = true;
-      server = await DiziProcess.start(settings);
+      server = await DiziProcess.start(settings, 60_000);
       const first = server;
       let acked = 0;
       let next = 0;
@@ -368,7 +368,7 @@ describe('alert durability: kill -9 of the real server during a burst', () => {
       );
 
       ismg.ignoreConnects = false;
-      server = await DiziProcess.start(settings);
+      server = await DiziProcess.start(settings, 60_000);
       // Every stored mail gets its alert (the catch-up for those decided by nobody; the
       // stale-decided reconcile for those decided and not queued) and the SMS goes out.
       const settled = async () => {
