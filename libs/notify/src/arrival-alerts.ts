@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
-import { AlertEntity, AlertState, NotifyRepository } from '@dizi/store';
+import { GroupCommit, newSmsId } from '@dizi/sms';
+import { AlertContext, AlertEntity, AlertState, NewAlert, NotifyRepository } from '@dizi/store';
 import { readAlertMail } from './alert-mail';
 import { buildAlertText } from './alert-text';
 import { ArrivalAlertRule, decideAlert, RuleDefaults } from './arrival-alert-rule';
 import { DecisionWatermarks } from './decision-watermarks';
-import type { AlertTextDefaults } from './domain-alert-settings';
 import { localTime } from './local-time';
 import type { MessageReader, SmsSender } from './notify-ports';
 
@@ -23,8 +23,6 @@ export interface ArrivalAlertOptions {
   catchUpGraceMs?: number;
   /** How often decided watermarks are written (one batch for every user). */
   watermarkFlushMs?: number;
-  /** The template and segments for a user's alert (their domain's own, or the defaults). */
-  textFor?: (userId: number) => Promise<AlertTextDefaults>;
 }
 
 /** A local delivery, as the spool processor reports it. */
@@ -87,6 +85,14 @@ export class ArrivalAlerts {
   private readonly smsChanged = new Set<string>();
   private followTimer: NodeJS.Timeout | null = null;
   private following: Promise<void> = Promise.resolve();
+  // Under load many deliveries are decided at once: their reads and writes go in
+  // batches (one query for the rules of many users, one transaction for many decisions)
+  // instead of a round trip each through the one SQLite connection (docs/benchmarks.md).
+  private readonly contexts: GroupCommit<number, AlertContext>;
+  private readonly decisions: GroupCommit<
+    { alert: NewAlert; cap: number | null },
+    AlertEntity | null
+  >;
 
   constructor(
     private readonly repo: NotifyRepository,
@@ -97,6 +103,11 @@ export class ArrivalAlerts {
   ) {
     this.flushTimer = setInterval(() => void this.flushWatermarks(), opts.watermarkFlushMs ?? 1000);
     this.flushTimer.unref();
+    this.contexts = new GroupCommit(async (userIds) => {
+      const found = await repo.alertContexts(userIds);
+      return userIds.map((id) => found.get(id)!);
+    });
+    this.decisions = new GroupCommit((items) => repo.decideAlerts(items));
   }
 
   /** The spool processor's `delivered` hook: never throws, never holds delivery up. */
@@ -113,7 +124,7 @@ export class ArrivalAlerts {
   }
 
   private pump(): void {
-    const limit = this.opts.concurrency ?? 8;
+    const limit = this.opts.concurrency ?? 64;
     while (this.running < limit && this.waiting.length) {
       const event = this.waiting.shift()!;
       this.running++;
@@ -149,9 +160,10 @@ export class ArrivalAlerts {
 
   /** Decides on one delivery and sends the alert when it is due. */
   async handle(event: DeliveryEvent): Promise<AlertOutcome> {
-    const rows = (await this.repo.rules(event.userId)).filter((r) => r.enabled);
+    const ctx = await this.contexts.submit(event.userId);
+    const rows = ctx.rules.filter((r) => r.enabled);
     if (!rows.length) return { state: 'none', reason: 'no-rule' };
-    const phone = await this.repo.phoneOfUser(event.userId);
+    const phone = ctx.phone;
     if (!phone?.confirmed) return { state: 'none', reason: 'no-phone' };
 
     const mail = await readAlertMail(await this.messages.read(event.blobId));
@@ -160,9 +172,7 @@ export class ArrivalAlerts {
     const decision = decideAlert(rules, { mail, folder: event.folder, flags: event.flags }, now);
     if (decision.kind === 'none') return { state: 'none', reason: decision.reason };
 
-    const look = this.opts.textFor
-      ? await this.opts.textFor(event.userId)
-      : { template: this.opts.template, segments: this.opts.segments };
+    // The user's domain may have its own template and length (DomainAlertSettings).
     const text = buildAlertText(
       {
         from: mail.fromName,
@@ -170,10 +180,14 @@ export class ArrivalAlerts {
         subject: mail.subject,
         body: mail.body,
       },
-      { template: look.template, segments: look.segments, gsmPerSegment: this.opts.gsmPerSegment },
-    );
-    const alert = await this.repo.decideAlert(
       {
+        template: ctx.template ?? this.opts.template,
+        segments: ctx.segments ?? this.opts.segments,
+        gsmPerSegment: this.opts.gsmPerSegment,
+      },
+    );
+    const alert = await this.decisions.submit({
+      alert: {
         userId: event.userId,
         ruleId: decision.rule.id,
         messageId: event.messageId,
@@ -182,12 +196,15 @@ export class ArrivalAlerts {
         fromAddress: mail.fromAddress.slice(0, 320),
         state: decision.kind === 'quiet' ? 'quiet' : 'decided',
         text,
-        smsId: null,
+        // Chosen now and kept with the decision: the SMS row written under this id is how
+        // the alert knows it was queued (no write of its own), and a crash before the
+        // send is told apart from one after it.
+        smsId: decision.kind === 'quiet' ? null : newSmsId(),
         error: null,
         day: now.day,
       },
-      decision.kind === 'alert' ? decision.dailyCap : null,
-    );
+      cap: decision.kind === 'alert' ? decision.dailyCap : null,
+    });
     if (!alert) return { state: 'none', reason: 'decided-before' };
     if (alert.state !== 'decided') {
       this.log.info(
@@ -290,21 +307,26 @@ export class ArrivalAlerts {
     return this.flushing;
   }
 
-  /** Sends alerts a stopped process had decided on but not handed to the SMS service. */
+  /**
+   * Alerts a stopped process had decided on: those whose SMS row exists follow it; the
+   * others are sent now (under a new SMS id, see renewAlertSms).
+   */
   async reconcile(): Promise<number> {
     const stale = await this.repo.undispatchedAlerts(Date.now() - STALE_DECIDED_MS);
     let sent = 0;
+    const queued: string[] = [];
     for (const a of stale) {
       if (!(await this.repo.claimAlert(a.id, a.updatedAt))) continue;
-      // The process may have queued the SMS and stopped before recording it: adopt it.
-      const queued = await this.repo.findAlertSms(a);
-      if (queued) {
-        await this.repo.alertQueued(a.id, queued);
+      if (a.smsId && (await this.repo.smsExists(a.smsId))) {
+        queued.push(a.smsId);
         continue;
       }
-      await this.dispatch(a);
+      const smsId = newSmsId();
+      if (!(await this.repo.renewAlertSms(a.id, smsId))) continue;
+      await this.dispatch({ ...a, smsId });
       sent++;
     }
+    await this.repo.followSms(queued, null);
     if (sent) this.log.info({ count: sent }, 'sent alerts left undispatched');
     return sent;
   }
@@ -312,10 +334,11 @@ export class ArrivalAlerts {
   /** An SMS changed status (SmsService.onOutbound): its alert follows, in batches. */
   smsChange(smsId: string): void {
     this.smsChanged.add(smsId);
+    // Batched: one transaction for the changes of a quarter second (commits are the cost).
     this.followTimer ??= setTimeout(() => {
       this.followTimer = null;
       void this.followNow();
-    }, 50);
+    }, 250);
   }
 
   /** Applies the SMS changes seen so far to their alerts (tests, shutdown). */
@@ -355,13 +378,18 @@ export class ArrivalAlerts {
   }
 
   private async dispatch(
-    alert: Pick<AlertEntity, 'id' | 'userId' | 'phoneNumber' | 'text'>,
+    alert: Pick<AlertEntity, 'id' | 'userId' | 'phoneNumber' | 'text' | 'smsId'>,
   ): Promise<AlertOutcome> {
     const { id: alertId, userId, phoneNumber: to, text } = alert;
     try {
-      const sms = await this.sms.send({ to, text, purpose: 'alert', userId });
-      await this.repo.alertQueued(alertId, sms.id);
-      // Its SMS may have moved on before the alert knew its id: look once more.
+      const sms = await this.sms.send({
+        id: alert.smsId ?? undefined,
+        to,
+        text,
+        purpose: 'alert',
+        userId,
+      });
+      // The alert becomes `queued` from its SMS row (followSms), in the next batch.
       this.smsChange(sms.id);
       this.log.info({ userId, alert: alertId, sms: sms.id }, 'alert queued');
       return { state: 'queued', alertId, text, smsId: sms.id };

@@ -51,13 +51,11 @@ export function checkAlertTemplate(template: string): string {
 
 /**
  * A domain's own alert template and number of segments (issue 5: "a template per
- * domain"), falling back to notify.alertTemplate / notify.alertSegments. Read at every
- * alert (one indexed row), so a change holds for the next alert on every node.
+ * domain"), falling back to notify.alertTemplate / notify.alertSegments. Alerts read
+ * it with the user's rules (NotifyRepository.alertContexts), so a change holds for the
+ * next alert on every node.
  */
 export class DomainAlertSettings {
-  /** user id -> domain id: a user never changes domain. Bounded: cleared when full. */
-  private readonly domainOfUser = new Map<number, number>();
-
   constructor(
     private readonly repo: NotifyRepository,
     private readonly users: DirectoryRepository,
@@ -84,22 +82,6 @@ export class DomainAlertSettings {
       patch.segments = n;
     }
     return this.view(domain.name, await this.repo.setDomainAlertSettings(domain.id, patch));
-  }
-
-  /** The template and segments for an alert to this user. */
-  async forUser(userId: number): Promise<AlertTextDefaults> {
-    let domainId = this.domainOfUser.get(userId);
-    if (domainId === undefined) {
-      const user = await this.users.findUserById(userId);
-      if (!user) return this.defaults;
-      if (this.domainOfUser.size >= 100_000) this.domainOfUser.clear();
-      this.domainOfUser.set(userId, (domainId = user.domainId));
-    }
-    const own = await this.repo.domainAlertSettings(domainId);
-    return {
-      template: own?.template ?? this.defaults.template,
-      segments: own?.segments ?? this.defaults.segments,
-    };
   }
 
   private view(

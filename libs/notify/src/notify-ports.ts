@@ -1,6 +1,8 @@
 /** What notify needs from the SMS service (libs/sms SmsService fits). */
 export interface SmsSender {
   send(input: {
+    /** The row id to use (see SmsService newSmsId); default a new one. */
+    id?: string;
     to: string;
     text: string;
     purpose?: string;

@@ -73,7 +73,6 @@ export class Notify {
         gsmPerSegment: s.gsmCharsPerSegment,
         defaults: { dailyCap: s.defaultDailyCap, quietStart, quietEnd },
         catchUpMaxAgeMs: s.alertCatchUpMaxAgeMinutes * 60_000,
-        textFor: (userId) => this.domainSettings.forUser(userId),
       },
       deps.log.child({ component: 'alerts' }),
     );

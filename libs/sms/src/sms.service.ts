@@ -37,6 +37,11 @@ const WORKER_CONCURRENCY = 256;
 const WRITE_SPACING = 3;
 
 export interface SendSmsInput {
+  /**
+   * The row id (newSmsId()), for a caller that records it before sending (an alert keeps
+   * it in its own row, so a send cut by a crash is found, not repeated); default a new one.
+   */
+  id?: string;
   to: string;
   text: string;
   /** Not before this time (H7: scheduled SMS and reminders). */
@@ -130,9 +135,11 @@ export class SmsService implements InboundSink {
       throw new DiziError('invalid', `the text is longer than ${MAX_TEXT} characters`, 'text');
     if (input.at && Number.isNaN(input.at.getTime()))
       throw new DiziError('invalid', 'at is not a valid time', 'at');
+    if (input.id !== undefined && !/^[0-9a-z]{8,32}$/.test(input.id))
+      throw new DiziError('invalid', 'an SMS id is 8 to 32 lower-case letters and digits', 'id');
     const now = Date.now();
     const row: SmsMessageEntity = {
-      id: newSmsId(),
+      id: input.id ?? newSmsId(),
       direction: 'out',
       toNumber: to,
       fromNumber: '',
@@ -385,6 +392,7 @@ export function normalizeNumber(input: string): string {
   return s;
 }
 
-function newSmsId(): string {
+/** A new SMS row id: time-ordered, unique. */
+export function newSmsId(): string {
   return `${Date.now().toString(36)}${randomBytes(6).toString('hex')}`;
 }

@@ -85,7 +85,9 @@ describe('NotifyRepository (alerts)', () => {
     const d2 = await deliver(Date.now());
     assert.equal((await repo.decideAlert(alert(d2.blobId, d2.messageId), 2))?.state, 'decided');
     const d3 = await deliver(Date.now());
-    assert.equal((await repo.decideAlert(alert(d3.blobId, d3.messageId), 2))?.state, 'capped');
+    const capped = await repo.decideAlert(alert(d3.blobId, d3.messageId, { smsId: 'x1' }), 2);
+    assert.equal(capped?.state, 'capped');
+    assert.equal(capped?.smsId, null, 'a capped alert has no SMS');
     const [c] = await db.run((m) =>
       rows<{ count: number | string }>(m, 'SELECT count FROM alert_counters WHERE user_id = ?', [
         userId,
@@ -132,19 +134,21 @@ describe('NotifyRepository (alerts)', () => {
 
   it('alert states follow their SMS rows', async () => {
     const d = await deliver(Date.now());
-    const a = (await repo.decideAlert(alert(d.blobId, d.messageId), null))!;
     const smsId = `sms${n}`;
-    const now = Date.now();
+    const a = (await repo.decideAlert(alert(d.blobId, d.messageId, { smsId }), null))!;
+    assert.equal(a.smsId, smsId);
+    assert.deepEqual(await repo.followSms([smsId], 1), [], 'no SMS row yet: still decided');
+    assert.equal(await repo.smsExists(smsId), false);
+    const queuedAt = Date.now();
     await db.run((m) =>
       rows(
         m,
         "INSERT INTO sms_messages (id, direction, to_number, from_number, text, status, link_id, segments, error, purpose, user_id, send_at, created_at, updated_at) VALUES (?, 'out', '13800138000', '', 'hello', 'queued', NULL, 0, NULL, 'alert', ?, NULL, ?, ?)",
-        [smsId, userId, now, now],
+        [smsId, userId, queuedAt, queuedAt],
       ),
     );
-    assert.equal(await repo.alertQueued(a.id, smsId), true);
-    assert.equal(await repo.alertQueued(a.id, smsId), false, 'only from decided');
-    assert.deepEqual(await repo.followSms([smsId], 1), [], 'still queued');
+    assert.equal(await repo.smsExists(smsId), true);
+    assert.deepEqual(await repo.followSms([smsId], 1), [{ id: a.id, state: 'queued' }]);
     const setSms = (status: string, link: string | null, error: string | null) =>
       db.run((m) =>
         rows(m, 'UPDATE sms_messages SET status = ?, link_id = ?, error = ? WHERE id = ?', [
@@ -160,6 +164,7 @@ describe('NotifyRepository (alerts)', () => {
     assert.deepEqual(await repo.followSms([smsId], 2000), [{ id: a.id, state: 'failed' }]);
     const [row] = (await repo.alerts(userId, 1)).filter((x) => x.id === a.id);
     assert.equal(row.state, 'failed');
+    assert.equal(row.queuedAt, queuedAt, 'queued when its SMS row was written');
     assert.equal(row.submittedAt, 1000);
     assert.equal(row.finishedAt, 2000);
     assert.equal(row.error, 'carrier status UNDELIV');

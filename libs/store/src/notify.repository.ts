@@ -1,3 +1,4 @@
+import { EntityManager, In } from 'typeorm';
 import { Database } from './database';
 import {
   AlertEntity,
@@ -22,6 +23,15 @@ export interface UndecidedDelivery {
   blobId: string;
   internalDate: number;
   flags: string;
+}
+
+/** What deciding on a user's delivery needs: their rules, phone and domain's alert text. */
+export interface AlertContext {
+  rules: AlertRuleEntity[];
+  phone: UserPhoneEntity | null;
+  /** The domain's own template and segments (null: the configuration's). */
+  template: string | null;
+  segments: number | null;
 }
 
 /** The SMS row fields alerts and the SMS folder follow. */
@@ -147,77 +157,84 @@ export class NotifyRepository {
   // ---- alerts
 
   /**
+   * What the alert decisions of these users need, in three queries for all of them (the
+   * live path decides many deliveries at once under load).
+   */
+  alertContexts(userIds: number[]): Promise<Map<number, AlertContext>> {
+    const ids = [...new Set(userIds)];
+    return this.db.run(async (m) => {
+      const out = new Map<number, AlertContext>();
+      for (const id of ids) out.set(id, { rules: [], phone: null, template: null, segments: null });
+      if (!ids.length) return out;
+      for (const r of await m.find(AlertRuleEntity, {
+        where: { userId: In(ids) },
+        order: { id: 'ASC' },
+      }))
+        out.get(r.userId)?.rules.push(r);
+      for (const p of await m.find(UserPhoneEntity, { where: { userId: In(ids) } }))
+        out.get(p.userId)!.phone = p;
+      const own = await rows<{
+        id: number | string;
+        template: string | null;
+        segments: number | null;
+      }>(
+        m,
+        'SELECT u.id, s.template, s.segments FROM users u JOIN domain_alert_settings s ON s.domain_id = u.domain_id ' +
+          `WHERE u.id IN (${ids.map(() => '?').join(',')})`,
+        ids,
+      );
+      for (const r of own) {
+        const c = out.get(Number(r.id))!;
+        c.template = r.template;
+        c.segments = r.segments === null ? null : Number(r.segments);
+      }
+      return out;
+    });
+  }
+
+  /**
    * Records the decision on one delivery, once: the row is keyed by (user, blob), so a
    * delivery decided twice (the live path and a catch-up, on any node) gets one row and
    * takes one allowance. A `decided` alert over `cap` becomes `capped` in the same
    * transaction. Null when the delivery had a decision already.
    */
-  decideAlert(alert: NewAlert, cap: number | null): Promise<AlertEntity | null> {
+  async decideAlert(alert: NewAlert, cap: number | null): Promise<AlertEntity | null> {
+    return (await this.decideAlerts([{ alert, cap }]))[0];
+  }
+
+  /** `decideAlert` for many deliveries in one transaction (one commit). */
+  decideAlerts(
+    items: Array<{ alert: NewAlert; cap: number | null }>,
+  ): Promise<Array<AlertEntity | null>> {
     return this.db.tx(async (m) => {
-      const now = Date.now();
-      const [row] = await rows<{ id: number | string }>(
-        m,
-        `INSERT INTO alerts (${ALERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ` +
-          'ON CONFLICT (user_id, blob_id) DO NOTHING RETURNING id',
-        [
-          alert.userId,
-          alert.ruleId,
-          alert.messageId,
-          alert.blobId,
-          alert.phoneNumber,
-          alert.fromAddress,
-          alert.state,
-          alert.text,
-          alert.smsId,
-          alert.error,
-          alert.day,
-          now,
-          now,
-        ],
-      );
-      if (!row) return null;
-      let state = alert.state;
-      if (state === 'decided' && cap !== null) {
-        await rows(
-          m,
-          'INSERT INTO alert_counters (user_id, day, count) VALUES (?, ?, 0) ON CONFLICT (user_id, day) DO NOTHING',
-          [alert.userId, alert.day],
-        );
-        const taken = await rows(
-          m,
-          'UPDATE alert_counters SET count = count + 1 WHERE user_id = ? AND day = ? AND count < ? RETURNING count',
-          [alert.userId, alert.day, cap],
-        );
-        if (!taken.length) {
-          state = 'capped';
-          await rows(m, "UPDATE alerts SET state = 'capped' WHERE id = ?", [Number(row.id)]);
-        }
-      }
-      return {
-        ...alert,
-        id: Number(row.id),
-        state,
-        createdAt: now,
-        updatedAt: now,
-        queuedAt: null,
-        submittedAt: null,
-        finishedAt: null,
-      };
+      const out: Array<AlertEntity | null> = [];
+      for (const { alert, cap } of items) out.push(await decideOne(m, alert, cap));
+      return out;
     });
   }
 
-  /** decided -> queued once its SMS exists; false when the alert was not `decided` any more. */
-  alertQueued(id: number, smsId: string): Promise<boolean> {
-    const now = Date.now();
+  /**
+   * A stale `decided` alert whose SMS row never came: it is sent under a new SMS id (a
+   * late send of the old one, if any, then is a second SMS, never a clash of ids).
+   */
+  renewAlertSms(id: number, smsId: string): Promise<boolean> {
     return this.db.run(
       async (m) =>
         (
           await rows(
             m,
-            "UPDATE alerts SET state = 'queued', sms_id = ?, queued_at = ?, updated_at = ? WHERE id = ? AND state = 'decided' RETURNING id",
-            [smsId, now, now, id],
+            "UPDATE alerts SET sms_id = ?, updated_at = ? WHERE id = ? AND state = 'decided' RETURNING id",
+            [smsId, Date.now(), id],
           )
         ).length > 0,
+    );
+  }
+
+  /** Whether the SMS row exists (the alert's SMS was queued). */
+  smsExists(smsId: string): Promise<boolean> {
+    return this.db.run(
+      async (m) =>
+        (await rows(m, 'SELECT 1 AS x FROM sms_messages WHERE id = ?', [smsId])).length > 0,
     );
   }
 
@@ -235,7 +252,8 @@ export class NotifyRepository {
 
   /**
    * Brings the alerts of these SMS in line with their SMS rows (the SMS row is the
-   * truth; the alert follows it). `at` is when the change was seen; a sweep passes
+   * truth; the alert follows it): a `decided` alert whose SMS row exists is queued (at
+   * the row's creation), and so on to submitted, delivered or failed. `at` is when the change was seen; a sweep passes
    * null and the SMS row's own time is used. Returns the alerts that changed.
    */
   followSms(
@@ -251,10 +269,12 @@ export class NotifyRepository {
         error: string | null;
         updated: number | string;
         link_id: string | null;
+        created: number | string;
       }>(
         m,
-        'SELECT a.id, a.state, s.status, s.error, s.updated_at AS updated, s.link_id FROM alerts a JOIN sms_messages s ON s.id = a.sms_id ' +
-          `WHERE a.sms_id IN (${smsIds.map(() => '?').join(',')}) AND a.state IN ('queued', 'submitted')`,
+        'SELECT a.id, a.state, s.status, s.error, s.updated_at AS updated, s.link_id, s.created_at AS created ' +
+          'FROM alerts a JOIN sms_messages s ON s.id = a.sms_id ' +
+          `WHERE a.sms_id IN (${smsIds.map(() => '?').join(',')}) AND a.state IN ('decided', 'queued', 'submitted')`,
         smsIds,
       );
       const changed: Array<{ id: number; state: AlertState }> = [];
@@ -267,12 +287,13 @@ export class NotifyRepository {
         const submitted = next === 'submitted' || next === 'delivered' || r.link_id !== null;
         await rows(
           m,
-          'UPDATE alerts SET state = ?, updated_at = ?, ' +
+          'UPDATE alerts SET state = ?, updated_at = ?, queued_at = COALESCE(queued_at, ?), ' +
             'submitted_at = CASE WHEN ? = 1 THEN COALESCE(submitted_at, ?) ELSE submitted_at END, ' +
             'finished_at = CASE WHEN ? = 1 THEN ? ELSE finished_at END, error = ? WHERE id = ?',
           [
             next,
             Date.now(),
+            Number(r.created), // the SMS row was written when its job was queued
             submitted ? 1 : 0,
             when,
             final ? 1 : 0,
@@ -293,29 +314,11 @@ export class NotifyRepository {
       (
         await rows<{ sms_id: string }>(
           m,
-          "SELECT sms_id FROM alerts WHERE state IN ('queued', 'submitted') AND sms_id IS NOT NULL ORDER BY id LIMIT ?",
+          "SELECT sms_id FROM alerts WHERE state IN ('decided', 'queued', 'submitted') AND sms_id IS NOT NULL ORDER BY id LIMIT ?",
           [limit],
         )
       ).map((r) => r.sms_id),
     );
-  }
-
-  /**
-   * The alert SMS a stopped process may have queued for an alert before it could record
-   * it (crash between the two writes): same user, number and text, not older than it.
-   */
-  findAlertSms(
-    a: Pick<AlertEntity, 'userId' | 'phoneNumber' | 'text' | 'createdAt'>,
-  ): Promise<string | null> {
-    return this.db.run(async (m) => {
-      const [r] = await rows<{ id: string }>(
-        m,
-        "SELECT id FROM sms_messages WHERE direction = 'out' AND purpose = 'alert' AND user_id = ? AND to_number = ? AND created_at >= ? AND text = ? " +
-          'AND id NOT IN (SELECT sms_id FROM alerts WHERE sms_id IS NOT NULL AND user_id = ?) LIMIT 1',
-        [a.userId, a.phoneNumber, a.createdAt, a.text, a.userId],
-      );
-      return r?.id ?? null;
-    });
   }
 
   // ---- watermarks of decided deliveries
@@ -516,4 +519,64 @@ export class NotifyRepository {
         .getCount(),
     );
   }
+}
+
+async function decideOne(
+  m: EntityManager,
+  alert: NewAlert,
+  cap: number | null,
+): Promise<AlertEntity | null> {
+  const now = Date.now();
+  const [row] = await rows<{ id: number | string }>(
+    m,
+    `INSERT INTO alerts (${ALERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ` +
+      'ON CONFLICT (user_id, blob_id) DO NOTHING RETURNING id',
+    [
+      alert.userId,
+      alert.ruleId,
+      alert.messageId,
+      alert.blobId,
+      alert.phoneNumber,
+      alert.fromAddress,
+      alert.state,
+      alert.text,
+      alert.smsId,
+      alert.error,
+      alert.day,
+      now,
+      now,
+    ],
+  );
+  if (!row) return null;
+  let state = alert.state;
+  if (state === 'decided' && cap !== null) {
+    // One conditional UPDATE: concurrent deliveries (even on other nodes) never pass the cap.
+    await rows(
+      m,
+      'INSERT INTO alert_counters (user_id, day, count) VALUES (?, ?, 0) ON CONFLICT (user_id, day) DO NOTHING',
+      [alert.userId, alert.day],
+    );
+    const taken = await rows(
+      m,
+      'UPDATE alert_counters SET count = count + 1 WHERE user_id = ? AND day = ? AND count < ? RETURNING count',
+      [alert.userId, alert.day, cap],
+    );
+    if (!taken.length) {
+      state = 'capped';
+      await rows(m, "UPDATE alerts SET state = 'capped', sms_id = NULL WHERE id = ?", [
+        Number(row.id),
+      ]);
+    }
+  }
+  return {
+    ...alert,
+    id: Number(row.id),
+    state,
+    smsId: state === 'capped' ? null : alert.smsId,
+    createdAt: now,
+    updatedAt: now,
+    queuedAt: null,
+    submittedAt: null,
+    finishedAt: null,
+  };
 }
