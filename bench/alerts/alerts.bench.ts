@@ -11,7 +11,7 @@
  * by the phone number and a token in the subject the alert text shows). The simulator
  * answers every SUBMIT at once and reports DELIVRD. Aim (issue 5): p99 under 1 s.
  *
- * After the run, the alert rows (SQLite only) split each latency into stages: 250 ->
+ * After the run, the alert rows split each latency into stages: 250 ->
  * decided (the row written), decided -> queued (the SMS row and job), queued -> SUBMIT.
  *
  * Env: BENCH_N (2000), BENCH_USERS (200), BENCH_RATE (100), BENCH_SESSIONS (20),
@@ -35,6 +35,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Sqlite from 'better-sqlite3';
 import iconv from 'iconv-lite';
+import { Client as PgClient } from 'pg';
 import { stringify as toYaml } from 'yaml';
 import { CmppIsmgSimulator, type ReceivedSubmit } from '../../test/peers/cmpp-ismg';
 import { SmtpWire } from '../../test/support/smtp-wire';
@@ -380,33 +381,44 @@ async function main(): Promise<void> {
       `${done.length < tracks.size ? `; ${tracks.size - done.length} alerts missing` : ''})`,
   );
 
-  // ---- where the time goes: the alert rows' own times (wall clock, SQLite only)
-  const dbFile = path.join(data, 'dizi.sqlite');
-  if (!DATABASE_URL && existsSync(dbFile)) {
-    const db = new Sqlite(dbFile, { readonly: true, fileMustExist: true });
+  // ---- where the time goes: the alert rows' own times (wall clock)
+  const sql =
+    'SELECT m.subject, a.created_at, a.queued_at FROM alerts a JOIN messages m ON m.id = a.message_id';
+  type StageRow = {
+    subject: string;
+    created_at: number | string;
+    queued_at: number | string | null;
+  };
+  let stageRows: StageRow[] = [];
+  if (DATABASE_URL) {
+    const c = new PgClient({ connectionString: DATABASE_URL });
+    await c.connect();
     try {
-      const rows = db
-        .prepare<[], { subject: string; created_at: number; queued_at: number | null }>(
-          'SELECT m.subject, a.created_at, a.queued_at FROM alerts a JOIN messages m ON m.id = a.message_id',
-        )
-        .all();
-      const toDecided: number[] = [];
-      const toQueued: number[] = [];
-      const toSubmit: number[] = [];
-      for (const r of rows) {
-        const t = tracks.get(Number(/^m(\d+)$/.exec(r.subject)?.[1] ?? -1));
-        if (!t || !t.wallSubmit || r.queued_at === null) continue;
-        toDecided.push(Number(r.created_at) - t.wall250);
-        toQueued.push(Number(r.queued_at) - Number(r.created_at));
-        toSubmit.push(t.wallSubmit - Number(r.queued_at));
-      }
-      console.log(`alerts stage_ms 250->decided ${stats(toDecided)}`);
-      console.log(`alerts stage_ms decided->queued ${stats(toQueued)}`);
-      console.log(`alerts stage_ms queued->SUBMIT ${stats(toSubmit)}`);
+      stageRows = (await c.query<StageRow>(sql)).rows;
+    } finally {
+      await c.end();
+    }
+  } else {
+    const db = new Sqlite(path.join(data, 'dizi.sqlite'), { readonly: true, fileMustExist: true });
+    try {
+      stageRows = db.prepare<[], StageRow>(sql).all();
     } finally {
       db.close();
     }
   }
+  const toDecided: number[] = [];
+  const toQueued: number[] = [];
+  const toSubmit: number[] = [];
+  for (const r of stageRows) {
+    const t = tracks.get(Number(/^m(\d+)$/.exec(r.subject)?.[1] ?? -1));
+    if (!t || !t.wallSubmit || r.queued_at === null) continue;
+    toDecided.push(Number(r.created_at) - t.wall250);
+    toQueued.push(Number(r.queued_at) - Number(r.created_at));
+    toSubmit.push(t.wallSubmit - Number(r.queued_at));
+  }
+  console.log(`alerts stage_ms 250->decided ${stats(toDecided)}`);
+  console.log(`alerts stage_ms decided->queued ${stats(toQueued)}`);
+  console.log(`alerts stage_ms queued->SUBMIT ${stats(toSubmit)}`);
   if (warnings)
     console.log(`# the server logged ${warnings} warnings/errors\n${out.slice(0, 2000)}`);
 }

@@ -41,6 +41,9 @@ export type AlertOutcome =
   | { state: 'none'; reason: 'no-rule' | 'no-phone' | 'junk' | 'decided-before' }
   | { state: AlertState; alertId: number; text: string; smsId?: string };
 
+/** A decision: nothing to send (with why), or an alert row whose SMS is to go out. */
+type Decided = { outcome: AlertOutcome } | { alert: AlertEntity };
+
 /** What the catch-up did. */
 export interface CatchUpReport {
   /** Deliveries above the watermarks it decided on. */
@@ -85,14 +88,17 @@ export class ArrivalAlerts {
   private readonly smsChanged = new Set<string>();
   private followTimer: NodeJS.Timeout | null = null;
   private following: Promise<void> = Promise.resolve();
+  private closed = false;
+  private readonly sending = new Set<Promise<unknown>>();
   // Under load many deliveries are decided at once: their reads and writes go in
   // batches (one query for the rules of many users, one transaction for many decisions)
   // instead of a round trip each through the one SQLite connection (docs/benchmarks.md).
-  private readonly contexts: GroupCommit<number, AlertContext>;
-  private readonly decisions: GroupCommit<
-    { alert: NewAlert; cap: number | null },
-    AlertEntity | null
-  >;
+  // On PostgreSQL several batches run side by side, a user always in the same one (so
+  // two batches never wait on each other's allowance row); on SQLite one at a time.
+  private readonly contexts: Array<GroupCommit<number, AlertContext>> = [];
+  private readonly decisions: Array<
+    GroupCommit<{ alert: NewAlert; cap: number | null }, AlertEntity | null>
+  > = [];
 
   constructor(
     private readonly repo: NotifyRepository,
@@ -103,11 +109,16 @@ export class ArrivalAlerts {
   ) {
     this.flushTimer = setInterval(() => void this.flushWatermarks(), opts.watermarkFlushMs ?? 1000);
     this.flushTimer.unref();
-    this.contexts = new GroupCommit(async (userIds) => {
-      const found = await repo.alertContexts(userIds);
-      return userIds.map((id) => found.get(id)!);
-    });
-    this.decisions = new GroupCommit((items) => repo.decideAlerts(items));
+    const lanes = repo.concurrentTransactions ? 4 : 1;
+    for (let i = 0; i < lanes; i++) {
+      this.contexts.push(
+        new GroupCommit(async (userIds) => {
+          const found = await repo.alertContexts(userIds);
+          return userIds.map((id) => found.get(id)!);
+        }),
+      );
+      this.decisions.push(new GroupCommit((items) => repo.decideAlerts(items)));
+    }
   }
 
   /** The spool processor's `delivered` hook: never throws, never holds delivery up. */
@@ -117,37 +128,53 @@ export class ArrivalAlerts {
     this.pump();
   }
 
-  /** Resolves when every delivery handed over so far has been decided (tests, shutdown). */
+  /** Resolves when every delivery handed over so far is decided and its SMS queued (tests, shutdown). */
   idle(): Promise<void> {
-    if (!this.running && !this.waiting.length) return Promise.resolve();
+    if (!this.running && !this.waiting.length && !this.sending.size) return Promise.resolve();
     return new Promise((r) => this.idleWaiters.push(r));
   }
 
+  private wakeIdle(): void {
+    if (this.running || this.waiting.length || this.sending.size) return;
+    const w = this.idleWaiters;
+    this.idleWaiters = [];
+    w.forEach((f) => f());
+  }
+
+  /**
+   * A slot of `concurrency` covers reading and deciding; handing the SMS over does not
+   * hold it (the SMS service batches its own writes), or slow SMS writes would starve
+   * the decisions behind them.
+   */
   private pump(): void {
     const limit = this.opts.concurrency ?? 64;
     while (this.running < limit && this.waiting.length) {
       const event = this.waiting.shift()!;
       this.running++;
       this.decideTracked(event)
+        .then((d) => {
+          if (!('alert' in d)) return;
+          const send: Promise<unknown> = this.dispatch(d.alert).finally(() => {
+            this.sending.delete(send);
+            this.wakeIdle();
+          });
+          this.sending.add(send);
+        })
         .catch(() => undefined)
         .finally(() => {
           this.running--;
           this.pump();
-          if (!this.running && !this.waiting.length) {
-            const w = this.idleWaiters;
-            this.idleWaiters = [];
-            w.forEach((f) => f());
-          }
+          this.wakeIdle();
         });
     }
   }
 
-  /** `handle` with the watermark kept: done moves it up, a failure holds it below. */
-  private async decideTracked(event: DeliveryEvent): Promise<AlertOutcome> {
+  /** `decide` with the watermark kept: done moves it up, a failure holds it below. */
+  private async decideTracked(event: DeliveryEvent): Promise<Decided> {
     try {
-      const outcome = await this.handle(event);
+      const decided = await this.decide(event);
       this.marks.decided(event.userId, event.messageId);
-      return outcome;
+      return decided;
     } catch (err) {
       this.marks.failed(event.userId, event.messageId, event.receivedAt);
       this.log.error(
@@ -160,17 +187,24 @@ export class ArrivalAlerts {
 
   /** Decides on one delivery and sends the alert when it is due. */
   async handle(event: DeliveryEvent): Promise<AlertOutcome> {
-    const ctx = await this.contexts.submit(event.userId);
+    const d = await this.decide(event);
+    return 'alert' in d ? this.dispatch(d.alert) : d.outcome;
+  }
+
+  /** Decides on one delivery: the outcome, or the alert to send. */
+  private async decide(event: DeliveryEvent): Promise<Decided> {
+    const lane = event.userId % this.decisions.length;
+    const ctx = await this.contexts[lane].submit(event.userId);
     const rows = ctx.rules.filter((r) => r.enabled);
-    if (!rows.length) return { state: 'none', reason: 'no-rule' };
+    if (!rows.length) return { outcome: { state: 'none', reason: 'no-rule' } };
     const phone = ctx.phone;
-    if (!phone?.confirmed) return { state: 'none', reason: 'no-phone' };
+    if (!phone?.confirmed) return { outcome: { state: 'none', reason: 'no-phone' } };
 
     const mail = await readAlertMail(await this.messages.read(event.blobId));
     const now = localTime(new Date(), this.opts.timeZone);
     const rules = rows.map((r) => new ArrivalAlertRule(r, this.opts.defaults));
     const decision = decideAlert(rules, { mail, folder: event.folder, flags: event.flags }, now);
-    if (decision.kind === 'none') return { state: 'none', reason: decision.reason };
+    if (decision.kind === 'none') return { outcome: { state: 'none', reason: decision.reason } };
 
     // The user's domain may have its own template and length (DomainAlertSettings).
     const text = buildAlertText(
@@ -186,7 +220,7 @@ export class ArrivalAlerts {
         gsmPerSegment: this.opts.gsmPerSegment,
       },
     );
-    const alert = await this.decisions.submit({
+    const alert = await this.decisions[lane].submit({
       alert: {
         userId: event.userId,
         ruleId: decision.rule.id,
@@ -205,15 +239,15 @@ export class ArrivalAlerts {
       },
       cap: decision.kind === 'alert' ? decision.dailyCap : null,
     });
-    if (!alert) return { state: 'none', reason: 'decided-before' };
+    if (!alert) return { outcome: { state: 'none', reason: 'decided-before' } };
     if (alert.state !== 'decided') {
       this.log.info(
         { userId: event.userId, alert: alert.id, state: alert.state },
         'alert held back',
       );
-      return { state: alert.state, alertId: alert.id, text };
+      return { outcome: { state: alert.state, alertId: alert.id, text } };
     }
-    return this.dispatch(alert);
+    return { alert };
   }
 
   /**
@@ -248,7 +282,8 @@ export class ArrivalAlerts {
           flags: d.flags ? d.flags.split(' ').filter(Boolean) : [],
         };
         try {
-          const outcome = await this.decideTracked(event);
+          const d = await this.decideTracked(event);
+          const outcome = 'alert' in d ? await this.dispatch(d.alert) : d.outcome;
           report.decided++;
           if (outcome.state !== 'none' && outcome.state !== 'capped' && outcome.state !== 'quiet')
             report.alerted++;
@@ -333,6 +368,7 @@ export class ArrivalAlerts {
 
   /** An SMS changed status (SmsService.onOutbound): its alert follows, in batches. */
   smsChange(smsId: string): void {
+    if (this.closed) return; // stopping: the next start's sweep brings it in line
     this.smsChanged.add(smsId);
     // Batched: one transaction for the changes of a quarter second (commits are the cost).
     this.followTimer ??= setTimeout(() => {
@@ -368,6 +404,7 @@ export class ArrivalAlerts {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     if (this.flushTimer) clearInterval(this.flushTimer);
     if (this.catchUpTimer) clearInterval(this.catchUpTimer);
     if (this.followTimer) clearTimeout(this.followTimer);

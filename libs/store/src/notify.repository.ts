@@ -64,6 +64,11 @@ const ALERT_COLUMNS =
 export class NotifyRepository {
   constructor(private readonly db: Database) {}
 
+  /** Whether transactions run side by side (PostgreSQL) or one at a time (SQLite). */
+  get concurrentTransactions(): boolean {
+    return !this.db.isSqlite;
+  }
+
   // ---- phones
 
   phoneOfUser(userId: number): Promise<UserPhoneEntity | null> {
@@ -550,17 +555,17 @@ async function decideOne(
   if (!row) return null;
   let state = alert.state;
   if (state === 'decided' && cap !== null) {
-    // One conditional UPDATE: concurrent deliveries (even on other nodes) never pass the cap.
-    await rows(
-      m,
-      'INSERT INTO alert_counters (user_id, day, count) VALUES (?, ?, 0) ON CONFLICT (user_id, day) DO NOTHING',
-      [alert.userId, alert.day],
-    );
-    const taken = await rows(
-      m,
-      'UPDATE alert_counters SET count = count + 1 WHERE user_id = ? AND day = ? AND count < ? RETURNING count',
-      [alert.userId, alert.day, cap],
-    );
+    // One conditional upsert: concurrent deliveries (even on other nodes) never pass the
+    // cap; the first of the day starts the counter at 1 (a cap of 0 takes nothing).
+    const taken =
+      cap > 0
+        ? await rows(
+            m,
+            'INSERT INTO alert_counters (user_id, day, count) VALUES (?, ?, 1) ON CONFLICT (user_id, day) ' +
+              'DO UPDATE SET count = alert_counters.count + 1 WHERE alert_counters.count < ? RETURNING count',
+            [alert.userId, alert.day, cap],
+          )
+        : [];
     if (!taken.length) {
       state = 'capped';
       await rows(m, "UPDATE alerts SET state = 'capped', sms_id = NULL WHERE id = ?", [
