@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import { DirectoryRepository, NotifyRepository } from '@dizi/store';
+import { GroupCommit } from '@dizi/sms';
+import { DirectoryRepository, NotifyRepository, SmsFacts } from '@dizi/store';
 import { alertHistory, AlertHistoryEntry } from './alert-history';
 import { AlertRuleBook } from './alert-rule-book';
 import { ArrivalAlerts } from './arrival-alerts';
@@ -50,6 +51,11 @@ export class Notify {
   readonly domainSettings: DomainAlertSettings;
   readonly smsFolder: SmsFolder;
   private readonly followers = new Set<Promise<unknown>>();
+  /** SMS rows read in batches: one query for the SMS a burst submitted, not one each. */
+  private readonly facts = new GroupCommit<string, SmsFacts | undefined>(async (ids) => {
+    const found = new Map((await this.deps.repo.smsFacts(ids)).map((r) => [r.id, r]));
+    return ids.map((id) => found.get(id));
+  });
 
   constructor(readonly deps: NotifyDeps) {
     const s = deps.settings;
@@ -101,7 +107,7 @@ export class Notify {
     this.alerts.smsChange(change.id);
     if (change.status !== 'submitted' || !this.smsFolder.enabled) return;
     this.track(
-      this.deps.repo.smsFacts([change.id]).then(async ([row]) => {
+      this.facts.submit(change.id).then(async (row) => {
         if (row) await this.smsFolder.outbound(row);
       }),
     );

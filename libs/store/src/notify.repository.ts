@@ -459,7 +459,7 @@ export class NotifyRepository {
 
   smsFacts(ids: string[]): Promise<SmsFacts[]> {
     if (!ids.length) return Promise.resolve([]);
-    return this.db.run((m) => m.find(SmsMessageEntity, { where: ids.map((id) => ({ id })) }));
+    return this.db.run((m) => m.find(SmsMessageEntity, { where: { id: In(ids) } }));
   }
 
   /** Whether a user's folder holds a message with this Message-ID (the SMS folder's filing is idempotent). */
