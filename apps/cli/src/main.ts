@@ -9,7 +9,13 @@ import { SmsService } from '@dizi/sms';
 import { DirectoryService } from '@dizi/directory';
 import { DiziError } from '@dizi/errors';
 import { QueueAdmin } from '@dizi/admin';
-import { AlertRuleBook, AlertRuleView, PhoneBindings } from '@dizi/notify';
+import {
+  alertHistory,
+  AlertRuleBook,
+  AlertRuleView,
+  DomainAlertSettings,
+  PhoneBindings,
+} from '@dizi/notify';
 import {
   Database,
   DirectoryRepository,
@@ -64,7 +70,7 @@ async function main(argv: string[]): Promise<void> {
     .action(async () => print((await (await directory()).listDomains()).map((d) => d.name)));
   domain
     .command('set <name>')
-    .description("a domain's switches, limits and SMS account commands")
+    .description("a domain's switches, limits, SMS account commands and alert text")
     .option('--imap <on|off>', 'IMAP access for every user of the domain')
     .option('--pop3 <on|off>', 'POP3 access for every user of the domain')
     .option('--quota <mb>', "total space, shared out as users' quotas (0 = unlimited)")
@@ -75,6 +81,11 @@ async function main(argv: string[]): Promise<void> {
       'SMS commands allowed: comma list of register,password,cancel,unread; all; none',
     )
     .option('--sms-number <number|none>', 'service number (+ extension) whose SMS register here')
+    .option(
+      '--alert-template <text>',
+      "alert SMS text with {from} {time} {subject} {body}; '' for notify.alertTemplate",
+    )
+    .option('--alert-segments <n>', "SMS segments an alert may use, 1-5; '' for the default")
     .action(
       async (
         name: string,
@@ -86,30 +97,58 @@ async function main(argv: string[]): Promise<void> {
           smsRegister?: string;
           smsCommands?: string;
           smsNumber?: string;
+          alertTemplate?: string;
+          alertSegments?: string;
         },
       ) => {
-        const dir = await directory();
-        if (o.quota !== undefined || o.maxUsers !== undefined)
-          await dir.setDomainLimits(name, {
-            quotaMb: o.quota === undefined ? undefined : parseWhole(o.quota, '--quota'),
-            maxUsers: o.maxUsers === undefined ? undefined : parseWhole(o.maxUsers, '--max-users'),
+        const alerts = o.alertTemplate !== undefined || o.alertSegments !== undefined;
+        const others = Object.entries(o).some(
+          ([k, v]) => v !== undefined && k !== 'alertTemplate' && k !== 'alertSegments',
+        );
+        if (others || !alerts) {
+          const dir = await directory();
+          if (o.quota !== undefined || o.maxUsers !== undefined)
+            await dir.setDomainLimits(name, {
+              quotaMb: o.quota === undefined ? undefined : parseWhole(o.quota, '--quota'),
+              maxUsers:
+                o.maxUsers === undefined ? undefined : parseWhole(o.maxUsers, '--max-users'),
+            });
+          await dir.setDomainSms(name, {
+            register: o.smsRegister,
+            commands: smsCommandList(o.smsCommands),
+            number:
+              o.smsNumber === undefined ? undefined : o.smsNumber === 'none' ? null : o.smsNumber,
           });
-        await dir.setDomainSms(name, {
-          register: o.smsRegister,
-          commands: smsCommandList(o.smsCommands),
-          number:
-            o.smsNumber === undefined ? undefined : o.smsNumber === 'none' ? null : o.smsNumber,
-        });
-        const d = await dir.setDomainAccess(name, {
-          imap: onOff(o.imap, '--imap'),
-          pop3: onOff(o.pop3, '--pop3'),
+          const d = await dir.setDomainAccess(name, {
+            imap: onOff(o.imap, '--imap'),
+            pop3: onOff(o.pop3, '--pop3'),
+          });
+          console.log(
+            `${d.name}: imap ${d.imapEnabled ? 'on' : 'off'}, pop3 ${d.pop3Enabled ? 'on' : 'off'}, ` +
+              `total space ${d.quotaBytes ? `${Math.round(d.quotaBytes / 1048576)} MB` : 'unlimited'}, ` +
+              `users ${d.maxUsers ? `at most ${d.maxUsers}` : 'unlimited'}, ` +
+              `sms register ${d.smsRegister}, sms commands ${d.smsCommands || 'none'}, ` +
+              `sms number ${d.smsNumber ?? 'none'}`,
+          );
+        }
+        if (!alerts) return;
+        const db = await open();
+        const v = await new DomainAlertSettings(
+          new NotifyRepository(db),
+          new DirectoryRepository(db),
+          { template: config.notify.alertTemplate, segments: config.notify.alertSegments },
+        ).set(name, {
+          template: o.alertTemplate === undefined ? undefined : o.alertTemplate || null,
+          segments:
+            o.alertSegments === undefined
+              ? undefined
+              : o.alertSegments === ''
+                ? null
+                : parseWhole(o.alertSegments, '--alert-segments'),
         });
         console.log(
-          `${d.name}: imap ${d.imapEnabled ? 'on' : 'off'}, pop3 ${d.pop3Enabled ? 'on' : 'off'}, ` +
-            `total space ${d.quotaBytes ? `${Math.round(d.quotaBytes / 1048576)} MB` : 'unlimited'}, ` +
-            `users ${d.maxUsers ? `at most ${d.maxUsers}` : 'unlimited'}, ` +
-            `sms register ${d.smsRegister}, sms commands ${d.smsCommands || 'none'}, ` +
-            `sms number ${d.smsNumber ?? 'none'}`,
+          `${v.domain}: alert template ${v.template === null ? `(default) ${v.effective.template}` : v.template}, ` +
+            `${v.effective.segments} segment(s)${v.segments === null ? ' (default)' : ''}`,
         );
       },
     );
@@ -404,6 +443,31 @@ async function main(argv: string[]): Promise<void> {
     await (await rules()).remove(u, parseWhole(id, 'id'));
     console.log(`alert rule ${id} of ${u} removed`);
   });
+  alert
+    .command('history <user>')
+    .description('alerts the user got (or that were held back), newest first, with their states')
+    .option('--limit <n>', 'at most this many', '20')
+    .action(async (u: string, o: { limit: string }) => {
+      const d = await open();
+      const list = await alertHistory(
+        new NotifyRepository(d),
+        new DirectoryRepository(d),
+        u,
+        parseWhole(o.limit, '--limit'),
+      );
+      if (!list.length) console.log(`${u} has no alerts`);
+      for (const a of list) {
+        const times = [
+          `decided ${a.createdAt}`,
+          a.queuedAt ? `queued ${a.queuedAt}` : '',
+          a.submittedAt ? `submitted ${a.submittedAt}` : '',
+          a.finishedAt ? `${a.state} ${a.finishedAt}` : '',
+        ].filter(Boolean);
+        console.log(
+          `${a.id}\t${a.state}\t${a.phone}\t${a.smsId ?? '-'}\t${times.join(', ')}\t${a.text}${a.error ? `\t${a.error}` : ''}`,
+        );
+      }
+    });
 
   registerContactCommands(program, open);
   registerUsageCommands(program, { config, open });

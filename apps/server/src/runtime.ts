@@ -11,7 +11,7 @@ import { Billing } from '@dizi/billing';
 import Redis from 'ioredis';
 import { hostname as osHostname } from 'node:os';
 import { SMS_GATEWAYS } from './gateways';
-import { MailboxEvents, StoreAuthenticator } from '@dizi/mailbox';
+import { FolderAppender, MailboxEvents, StoreAuthenticator } from '@dizi/mailbox';
 import { NoticeTemplates, readHeaderBlock } from '@dizi/mail';
 import type { Logger } from '@dizi/logging';
 import { redisOptions, RedisSupervisor } from '@dizi/queue';
@@ -291,6 +291,7 @@ export class DiziRuntime {
         });
         processor.submit(entry);
       },
+      folders: new FolderAppender(mailboxes, directoryRepo, blobs, events),
       settings: config.notify,
       log: log.child({ component: 'notify' }),
       contacts: new ContactsRepository(db),
@@ -299,6 +300,9 @@ export class DiziRuntime {
     });
     sms.onInbound((row) => notify.mo.handle(row).then(() => undefined));
     sms.onFailed((row, err) => notify.mailToSms.smsFailed(row, err));
+    // Alert states follow their SMS; SMS favourites (the SMS folder) follow both ways.
+    sms.onInbound((row) => notify.smsReceived(row));
+    sms.onOutbound((change) => notify.smsChanged(change));
     const services: DiziServices = {
       config,
       log,
@@ -361,7 +365,10 @@ export class DiziRuntime {
       await this.services.outbound.startWorker();
       await this.services.smsLinks.start(this.services.sms);
       await this.services.sms.startWorker(this.services.smsLinks);
-      await this.services.notify.alerts.reconcile();
+      // Deliveries a stopped process left undecided, alerts it left unsent: in the background.
+      void this.services.notify.alerts
+        .startCatchUp(config.notify.alertCatchUpSeconds * 1000)
+        .catch((err: Error) => log.warn({ err }, 'alert catch-up failed; it runs again later'));
       this.services.notify.reminders.start();
       this.services.adminAlerts.start();
       await this.services.billing.start();
@@ -495,6 +502,8 @@ export class DiziRuntime {
     await this.services.notify.reminders.stop();
     this.adminAlertsRedis.disconnect();
     await this.services.notify.alerts.idle();
+    await this.services.notify.alerts.close();
+    await this.services.notify.settled();
     await this.services.outbound.close();
     await this.services.sms.close();
     await this.services.smsLinks.stop();

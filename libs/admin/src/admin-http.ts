@@ -22,7 +22,7 @@ import {
   SMS_LINKS,
   SMS_SERVICE,
 } from './admin.tokens';
-import { NotifyController } from './notify.controller';
+import { DomainAlertsController, NotifyController } from './notify.controller';
 import { RemindersController } from './reminders.controller';
 import { MobileMailController } from './mobile-mail.controller';
 import type { Notify } from '@dizi/notify';
@@ -81,7 +81,9 @@ export async function startAdminHttp(
       QueueController,
       SmsController,
       LinksController,
-      ...(deps.notify ? [NotifyController, RemindersController, MobileMailController] : []),
+      ...(deps.notify
+        ? [NotifyController, DomainAlertsController, RemindersController, MobileMailController]
+        : []),
       ...(deps.billing ? [UsageController] : []),
     ],
     providers: [

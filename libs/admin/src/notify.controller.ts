@@ -39,6 +39,24 @@ export class BindPhoneDto {
   @ApiProperty({ example: '13800138000' }) @IsString() @Length(5, 32) number!: string;
 }
 
+export class DomainAlertSettingsDto {
+  @ApiPropertyOptional({
+    example: '{from}: {subject}',
+    nullable: true,
+    description: 'Alert text with {from}, {time}, {subject}, {body}; null: notify.alertTemplate',
+  })
+  @IsOptional()
+  @IsString()
+  @Length(0, 500)
+  template?: string | null;
+  @ApiPropertyOptional({ nullable: true, description: 'Segments 1-5; null: notify.alertSegments' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(5)
+  segments?: number | null;
+}
+
 export class ConfirmPhoneDto {
   @ApiProperty({ example: '123456' }) @IsString() @Matches(/^\d{6}$/) code!: string;
 }
@@ -141,5 +159,24 @@ export class NotifyController {
     @Param('id', ParseIntPipe) id: number,
   ) {
     await this.notify.rules.remove(address, id);
+  }
+}
+
+/** A domain's own alert template and length (issue 5: "a template per domain"). */
+@ApiTags('notify')
+@ApiBasicAuth()
+@ApiBearerAuth()
+@UseGuards(AdminAuthGuard)
+@Controller('api/admin/domains/:name/alert-settings')
+export class DomainAlertsController {
+  constructor(@Inject(NOTIFY) private readonly notify: Notify) {}
+
+  @Get() get(@Param('name') name: string) {
+    return this.notify.domainSettings.get(name);
+  }
+
+  /** Fields left out stay; null (or an empty template) goes back to the configuration. */
+  @Put() set(@Param('name') name: string, @Body() dto: DomainAlertSettingsDto) {
+    return this.notify.domainSettings.set(name, { template: dto.template, segments: dto.segments });
   }
 }

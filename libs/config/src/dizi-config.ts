@@ -208,6 +208,23 @@ export class NotifyConfig {
   @IsInt() @Min(0) adminAlertLinkDownSeconds = 60;
   /** How often the worker looks for due SMS reminders (H7); each is queued ahead of time. */
   @IsInt() @Min(1) @Max(3600) reminderCheckSeconds = 30;
+  /**
+   * How often the worker decides deliveries a stopped process left undecided (the
+   * alert catch-up; it also runs at start).
+   */
+  @IsInt() @Min(5) @Max(3600) alertCatchUpSeconds = 60;
+  /** Undecided deliveries older than this are never alerted (a late alert helps nobody). */
+  @IsInt() @Min(1) @Max(1440) alertCatchUpMaxAgeMinutes = 30;
+  /** The folder SMS favourites go into (H6), created on first use; empty: off. */
+  @IsString()
+  @Matches(/^([^\s/*%"\\][^/*%"\\]*[^\s/*%"\\]|[^\s/*%"\\])?$/, {
+    message: 'smsFolder must be a folder name without / * % " \\ (or empty)',
+  })
+  smsFolder = 'SMS';
+  /** Outbound SMS purposes that count as sent by the user and go into their SMS folder. */
+  @IsArray()
+  @Matches(/^[a-z0-9-]{1,20}$/, { each: true, message: 'smsFolderPurposes are purpose names' })
+  smsFolderPurposes: string[] = ['api', 'cli', 'compose', 'mail2sms'];
 }
 
 /** Usage records and billing (H16, issue 5). */

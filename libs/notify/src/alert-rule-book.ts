@@ -78,6 +78,8 @@ export class AlertRuleBook {
       quietEnd,
       dailyCap: cap,
     });
+    // Alerts (and the catch-up) start from the mail the user has now, not from old mail.
+    await this.repo.startWatermark(user.id);
     return view(user, row);
   }
 

@@ -83,6 +83,27 @@ describe('decideAlert', () => {
     });
   });
 
+  it('mail in a Junk, Spam or Virus folder, or flagged so by a scanner, never alerts', () => {
+    const none = { kind: 'none', reason: 'junk' };
+    for (const folder of ['Junk', 'spam', 'Virus', 'VIRUS'])
+      assert.deepEqual(decideAlert([rule()], { mail: mail(), folder }, afternoon), none, folder);
+    for (const flags of [['$Virus'], ['\\Seen', '$Junk'], ['$infected']])
+      assert.deepEqual(
+        decideAlert([rule()], { mail: mail(), folder: 'INBOX', flags }, afternoon),
+        none,
+        flags.join(' '),
+      );
+    // A rule naming the Virus folder does not make infected mail alert either.
+    assert.deepEqual(
+      decideAlert([rule({ folder: 'Virus' })], { mail: mail(), folder: 'Virus' }, afternoon),
+      none,
+    );
+    assert.equal(
+      decideAlert([rule()], { mail: mail(), folder: 'INBOX', flags: ['$Work'] }, afternoon).kind,
+      'alert',
+    );
+  });
+
   it('no matching rule: no alert; the first matching rule decides with its cap', () => {
     assert.equal(
       decideAlert([rule({ keywords: 'x-none' })], inbox(mail()), afternoon).kind,

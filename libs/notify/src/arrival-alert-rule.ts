@@ -15,6 +15,24 @@ export interface DeliveredMail {
   mail: AlertMail;
   /** The folder the copy went into (INBOX until user filters file mail elsewhere). */
   folder: string;
+  /** The copy's IMAP flags and keywords (a scanner may mark it, see JUNK_FLAGS). */
+  flags?: readonly string[];
+}
+
+/**
+ * Folders whose mail never alerts: spam (Junk, Spam) and infected mail (Virus). There is
+ * no virus scanner yet; the one to come files infected mail into `Virus` or marks the
+ * copy with the `$Virus` keyword, and either keeps it from alerting.
+ */
+export const JUNK_FOLDERS: readonly string[] = ['junk', 'spam', 'virus'];
+/** Keywords a filter sets on a copy it judged spam or infected (lower-cased). */
+export const JUNK_FLAGS: readonly string[] = ['$junk', '$virus', '$infected'];
+
+/** Spam or virus mail: marked in its headers, filed into a junk folder, or flagged so. */
+export function isJunkDelivery(delivered: DeliveredMail): boolean {
+  if (delivered.mail.junk) return true;
+  if (JUNK_FOLDERS.includes(delivered.folder.toLowerCase())) return true;
+  return (delivered.flags ?? []).some((f) => JUNK_FLAGS.includes(f.toLowerCase()));
 }
 
 export type AlertDecision =
@@ -70,7 +88,7 @@ export class ArrivalAlertRule {
 }
 
 /**
- * Decides whether a delivered mail alerts: junk never does; otherwise the first enabled
+ * Decides whether a delivered mail alerts: junk (spam or virus, see isJunkDelivery) never does; otherwise the first enabled
  * rule (oldest first) that matches decides, and its quiet hours may hold the alert back.
  * The daily cap is not checked here: it needs the shared counter (see ArrivalAlerts).
  */
@@ -79,7 +97,7 @@ export function decideAlert(
   delivered: DeliveredMail,
   at: LocalTime,
 ): AlertDecision {
-  if (delivered.mail.junk) return { kind: 'none', reason: 'junk' };
+  if (isJunkDelivery(delivered)) return { kind: 'none', reason: 'junk' };
   const rule = rules.find((r) => r.matches(delivered));
   if (!rule) return { kind: 'none', reason: 'no-rule' };
   if (rule.isQuiet(at)) return { kind: 'quiet', rule };

@@ -23,3 +23,7 @@ export * from './sms-commands';
 export * from './sms-mail';
 export * from './alert-replies';
 export * from './unread-text';
+export * from './decision-watermarks';
+export * from './domain-alert-settings';
+export * from './sms-folder';
+export * from './alert-history';

@@ -1,12 +1,12 @@
 /** What notify needs from the SMS service (libs/sms SmsService fits). */
 export interface SmsSender {
   send(input: {
+    /** The row id to use (see SmsService newSmsId); default a new one. */
+    id?: string;
     to: string;
     text: string;
     purpose?: string;
     userId?: number | null;
-    /** The row id, chosen by the caller (see SmsService.send). */
-    id?: string;
     /** Digits after the service number: an answer to number + extension comes back to it. */
     sourceExtension?: string;
   }): Promise<{ id: string }>;
@@ -59,4 +59,19 @@ export type MailBouncer = (bounce: {
 /** Reads a stored message (the blob store fits). */
 export interface MessageReader {
   read(id: string): Promise<Buffer>;
+}
+
+/**
+ * Adds a message Dizi writes itself to a user's folder through the mailbox store's
+ * normal append path (quota, UIDs, MODSEQ, IDLE pushes), creating the folder on first
+ * use (libs/mailbox FolderAppender fits).
+ */
+export interface FolderWriter {
+  append(
+    userId: number,
+    folder: string,
+    raw: Buffer,
+    flags: readonly string[],
+    date: Date,
+  ): Promise<void>;
 }

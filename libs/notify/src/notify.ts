@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { DirectoryService } from '@dizi/directory';
-import { DiziError } from '@dizi/errors';
+import { GroupCommit } from '@dizi/sms';
 import {
   ContactsRepository,
   DirectoryRepository,
@@ -8,19 +8,29 @@ import {
   NotifyRepository,
   ReminderRepository,
   SmsCommandsRepository,
+  SmsFacts,
 } from '@dizi/store';
+import { alertHistory, AlertHistoryEntry } from './alert-history';
 import { AlertReplies } from './alert-replies';
 import { AlertRuleBook } from './alert-rule-book';
 import { ArrivalAlerts } from './arrival-alerts';
 import { ContactBook } from './contact-book';
+import { DomainAlertSettings } from './domain-alert-settings';
 import { MailToSms } from './mail-to-sms';
 import { MobileOriginated } from './mobile-originated';
-import type { MailBouncer, MailInjector, MessageReader, SmsSender } from './notify-ports';
+import type {
+  FolderWriter,
+  MailBouncer,
+  MailInjector,
+  MessageReader,
+  SmsSender,
+} from './notify-ports';
 import { PhoneBindings } from './phone-bindings';
 import { Reminders, ScheduledSmsSender } from './reminders';
 import { SendTimeNotice } from './send-time-notice';
-import { UserMail } from './user-mail';
 import { SmsCommands } from './sms-commands';
+import { SmsFolder } from './sms-folder';
+import { UserMail } from './user-mail';
 
 /** The `notify` settings this module uses (libs/config NotifyConfig fits). */
 export interface NotifySettings {
@@ -49,6 +59,10 @@ export interface NotifySettings {
   replyExtensionPrefix: string;
   replyExtensionDigits: number;
   replyWindowHours: number;
+  alertCatchUpSeconds: number;
+  alertCatchUpMaxAgeMinutes: number;
+  smsFolder: string;
+  smsFolderPurposes: string[];
 }
 
 export interface NotifyDeps {
@@ -65,6 +79,8 @@ export interface NotifyDeps {
   scheduledSms: ScheduledSmsSender;
   reminderRepo: ReminderRepository;
   inject: MailInjector;
+  /** Where SMS favourites are written; absent: no SMS folder (the CLI). */
+  folders?: FolderWriter;
   settings: NotifySettings;
   log: Logger;
   /** Address books and the SMS sent because of a mail (H3, H5). */
@@ -87,9 +103,21 @@ export class Notify {
   readonly mail: UserMail;
   readonly replies: AlertReplies;
   readonly commands: SmsCommands;
+  readonly domainSettings: DomainAlertSettings;
+  readonly smsFolder: SmsFolder;
+  private readonly followers = new Set<Promise<unknown>>();
+  /** SMS rows read in batches: one query for the SMS a burst submitted, not one each. */
+  private readonly facts = new GroupCommit<string, SmsFacts | undefined>(async (ids) => {
+    const found = new Map((await this.deps.repo.smsFacts(ids)).map((r) => [r.id, r]));
+    return ids.map((id) => found.get(id));
+  });
 
   constructor(readonly deps: NotifyDeps) {
     const s = deps.settings;
+    this.domainSettings = new DomainAlertSettings(deps.repo, deps.users, {
+      template: s.alertTemplate,
+      segments: s.alertSegments,
+    });
     this.phones = new PhoneBindings(deps.repo, deps.users, deps.sms, s, deps.log);
     this.rules = new AlertRuleBook(deps.repo, deps.users);
     const [quietStart = '', quietEnd = ''] = s.defaultQuietHours
@@ -133,6 +161,7 @@ export class Notify {
         gsmPerSegment: s.gsmCharsPerSegment,
         defaults: { dailyCap: s.defaultDailyCap, quietStart, quietEnd },
         replyExtension: (alertId, userId) => this.replies.assign(alertId, userId),
+        catchUpMaxAgeMs: s.alertCatchUpMaxAgeMinutes * 60_000,
       },
       deps.log.child({ component: 'alerts' }),
     );
@@ -187,21 +216,55 @@ export class Notify {
       deps.log.child({ component: 'sms-notice' }),
     );
     this.mail = new UserMail(deps.users, deps.inject, deps.log.child({ component: 'api-mail' }));
+    this.smsFolder = new SmsFolder(
+      deps.repo,
+      deps.users,
+      deps.folders ?? null,
+      { folder: s.smsFolder, purposes: s.smsFolderPurposes, smsDomain: s.smsDomain },
+      deps.log.child({ component: 'sms-folder' }),
+    );
   }
 
-  /** Lists alerts a user got, newest first (admin API). */
-  async history(address: string, limit = 50) {
-    const user = await this.deps.users.findUser(address.trim().toLowerCase());
-    if (!user) throw new DiziError('not-found', `no user ${address}`, 'address');
-    return (await this.deps.repo.alerts(user.id, limit)).map((a) => ({
-      id: a.id,
-      ruleId: a.ruleId,
-      state: a.state,
-      text: a.text,
-      from: a.fromAddress,
-      smsId: a.smsId,
-      error: a.error,
-      createdAt: new Date(a.createdAt).toISOString(),
-    }));
+  /**
+   * An outbound SMS changed status (SmsService.onOutbound): its alert follows; once a
+   * link took it, it is kept in the SMS folders it belongs to.
+   */
+  smsChanged(change: { id: string; status: string }): void {
+    this.alerts.smsChange(change.id);
+    if (change.status !== 'submitted' || !this.smsFolder.enabled) return;
+    this.track(
+      this.facts.submit(change.id).then(async (row) => {
+        if (row) await this.smsFolder.outbound(row);
+      }),
+    );
+  }
+
+  /** An MO SMS arrived: kept in the SMS folder of the user whose phone sent it. */
+  smsReceived(row: { id: string }): Promise<void> {
+    if (!this.smsFolder.enabled) return Promise.resolve();
+    return this.track(
+      this.deps.repo.smsFacts([row.id]).then(async ([r]) => {
+        if (r) await this.smsFolder.inbound(r);
+      }),
+    );
+  }
+
+  /** Waits for the SMS folder writes under way (tests, shutdown). */
+  async settled(): Promise<void> {
+    while (this.followers.size) await Promise.all([...this.followers]);
+  }
+
+  private track(p: Promise<unknown>): Promise<void> {
+    const done: Promise<void> = p
+      .then(() => undefined)
+      .catch((err: Error) => this.deps.log.warn({ err }, 'SMS folder write failed'))
+      .finally(() => this.followers.delete(done));
+    this.followers.add(done);
+    return done;
+  }
+
+  /** Lists alerts a user got, newest first, each with the time of every state (admin API). */
+  history(address: string, limit = 50): Promise<AlertHistoryEntry[]> {
+    return alertHistory(this.deps.repo, this.deps.users, address, limit);
   }
 }

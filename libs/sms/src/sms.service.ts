@@ -37,17 +37,18 @@ const WORKER_CONCURRENCY = 256;
 const WRITE_SPACING = 3;
 
 export interface SendSmsInput {
+  /**
+   * The row id (newSmsId()), for a caller that records it before sending: an alert keeps
+   * it in its own row, so a send cut by a crash is found, not repeated; mail to SMS keeps
+   * it for the bounce. Default: a new one.
+   */
+  id?: string;
   to: string;
   text: string;
   /** Not before this time (H7: scheduled SMS and reminders). */
   at?: Date;
   purpose?: string;
   userId?: number | null;
-  /**
-   * The row id, when the caller must record it before the SMS can fail (mail to SMS
-   * keeps it for the bounce). Made with `newSmsId()`; default: a new one.
-   */
-  id?: string;
   /** Digits after the link's service number (a reply comes back to number + extension). */
   sourceExtension?: string;
 }
@@ -79,6 +80,17 @@ export type FailedSmsListener = (sms: SmsMessageEntity, error: Error) => Promise
 export type SubmittedSmsListener = (sms: { id: string; segments: number; linkId: string }) => void;
 
 /**
+ * An outbound SMS changed status: `submitted` (a link took it), `failed` (no link could),
+ * `reported` (a delivery report was applied; the row has the status it derived). For
+ * modules that follow SMS (alert states, the SMS folder: issue 5); called after the
+ * write, never holding the send path up.
+ */
+export type OutboundSmsListener = (change: {
+  id: string;
+  status: 'submitted' | 'failed' | 'reported';
+}) => void;
+
+/**
  * Sending and receiving SMS (issue 4). Every SMS is a row; sending goes through a BullMQ
  * queue, so nothing is lost when a link or the process dies: the row is the truth, the
  * job only the schedule, and a start-up reconcile re-creates lost jobs. Delivery
@@ -91,6 +103,7 @@ export class SmsService implements InboundSink {
   private readonly inboundListeners: InboundSmsListener[] = [];
   private readonly failedListeners: FailedSmsListener[] = [];
   private readonly submittedListeners: SubmittedSmsListener[] = [];
+  private readonly outboundListeners: OutboundSmsListener[] = [];
   /** Reports that arrived before their submit was recorded, by "link carrierId". */
   private readonly earlyReports = new Map<string, { report: DeliveryReport; at: number }>();
   // The hot path, written in batches: the SQL writes of every SMS under way go into one
@@ -134,9 +147,9 @@ export class SmsService implements InboundSink {
       throw new DiziError('invalid', 'at is not a valid time', 'at');
     if (input.sourceExtension !== undefined && !/^\d{1,8}$/.test(input.sourceExtension))
       throw new DiziError('invalid', 'the source extension must be 1-8 digits', 'sourceExtension');
-    const now = Date.now();
     if (input.id !== undefined && !/^[0-9a-z]{8,32}$/.test(input.id))
-      throw new DiziError('invalid', 'id must be 8 to 32 lower-case letters or digits', 'id');
+      throw new DiziError('invalid', 'an SMS id is 8 to 32 lower-case letters and digits', 'id');
+    const now = Date.now();
     const row: SmsMessageEntity = {
       id: input.id ?? newSmsId(),
       direction: 'out',
@@ -201,6 +214,20 @@ export class SmsService implements InboundSink {
   /** Listeners run in the send path: they must be quick (a failing one is logged). */
   onSubmitted(listener: SubmittedSmsListener): void {
     this.submittedListeners.push(listener);
+  }
+
+  onOutbound(listener: OutboundSmsListener): void {
+    this.outboundListeners.push(listener);
+  }
+
+  private outboundChanged(id: string, status: 'submitted' | 'failed' | 'reported'): void {
+    for (const l of this.outboundListeners) {
+      try {
+        l({ id, status });
+      } catch (err) {
+        this.log.error({ err, id }, 'outbound SMS listener failed');
+      }
+    }
   }
 
   /** Starts the worker that sends (the `worker` role) and re-queues rows without a job. */
@@ -275,6 +302,7 @@ export class SmsService implements InboundSink {
           l({ id: row.id, segments: routed.messageIds.length, linkId: routed.linkId }),
         ),
       );
+      this.outboundChanged(row.id, 'submitted');
       await this.applyEarlyReports(routed.linkId, routed.messageIds);
       this.log.info(
         {
@@ -304,6 +332,7 @@ export class SmsService implements InboundSink {
         throw err; // BullMQ retries with back-off
       }
       await this.repo.transition(row.id, ['sending'], 'failed', { error: message.slice(0, 1000) });
+      this.outboundChanged(row.id, 'failed');
       this.log.error(
         {
           id: row.id,
@@ -362,7 +391,7 @@ export class SmsService implements InboundSink {
       segmentStatus: segmentStatus(r),
       carrierStatus: r.carrierStatus,
     });
-    if (smsId) return;
+    if (smsId) return this.outboundChanged(smsId as string, 'reported');
     // A report can overtake the recording of its own submit (the carrier answers the
     // submit and reports at once): keep it a while and apply it once the ids are stored.
     this.earlyReports.set(`${r.linkId} ${r.messageId}`, { report: r, at: Date.now() });
@@ -375,13 +404,14 @@ export class SmsService implements InboundSink {
       const early = this.earlyReports.get(`${linkId} ${id}`);
       if (!early) continue;
       this.earlyReports.delete(`${linkId} ${id}`);
-      await this.writes.submit({
+      const smsId = await this.writes.submit({
         kind: 'report',
         linkId,
         carrierId: id,
         segmentStatus: segmentStatus(early.report),
         carrierStatus: early.report.carrierStatus,
       });
+      if (typeof smsId === 'string') this.outboundChanged(smsId, 'reported');
     }
   }
 
@@ -457,7 +487,7 @@ function refusedForGood(err: unknown): boolean {
   return final(err);
 }
 
-/** A new SMS row id: time-ordered, 20 characters. */
+/** A new SMS row id: time-ordered, unique. */
 export function newSmsId(): string {
   return `${Date.now().toString(36)}${randomBytes(6).toString('hex')}`;
 }

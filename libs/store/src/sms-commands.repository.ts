@@ -1,3 +1,4 @@
+import { In } from 'typeorm';
 import { Database } from './database';
 import {
   AccountCodeAction,
@@ -8,6 +9,12 @@ import {
   UserPhoneEntity,
 } from './entities';
 import { rows } from './raw-sql';
+
+/**
+ * Alert states of an SMS that went to the carrier (or is on its way): a reply can only
+ * answer one of these (decided/capped/quiet ones never reached the phone).
+ */
+const ALERT_WENT_OUT = ['queued', 'submitted', 'delivered'] as const;
 
 /** One unread INBOX message as an SMS lists it. */
 export interface UnreadSummary {
@@ -155,11 +162,16 @@ export class SmsCommandsRepository {
     });
   }
 
-  /** The latest sent alert to this user and number that went out with `extension`. */
+  /** The latest alert that went out to this user and number that went out with `extension`. */
   alertByExtension(userId: number, number: string, extension: string): Promise<AlertEntity | null> {
     return this.db.run((m) =>
       m.findOne(AlertEntity, {
-        where: { userId, phoneNumber: number, replyExtension: extension, state: 'sent' },
+        where: {
+          userId,
+          phoneNumber: number,
+          replyExtension: extension,
+          state: In([...ALERT_WENT_OUT]),
+        },
         order: { id: 'DESC' },
       }),
     );
@@ -172,7 +184,7 @@ export class SmsCommandsRepository {
         .createQueryBuilder(AlertEntity, 'a')
         .where('a.user_id = :u', { u: userId })
         .andWhere('a.phone_number = :n', { n: number })
-        .andWhere('a.state = :s', { s: 'sent' })
+        .andWhere('a.state IN (:...s)', { s: [...ALERT_WENT_OUT] })
         .andWhere('a.created_at >= :t', { t: since })
         .orderBy('a.id', 'DESC')
         .getOne(),

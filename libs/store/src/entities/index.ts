@@ -10,7 +10,6 @@ import { UserEntity } from './user.entity';
 import { SmsMessageEntity, SmsSegmentEntity } from './sms.entity';
 import { AccountCodeEntity } from './account-code.entity';
 import { SmsLinkEntity } from './sms-link.entity';
-import { AlertCounterEntity, AlertEntity, AlertRuleEntity, UserPhoneEntity } from './notify.entity';
 import { ReminderEntity } from './reminder.entity';
 import { ContactEntity } from './contact.entity';
 import { MailSmsEntity } from './mail-sms.entity';
@@ -20,6 +19,14 @@ import {
   UsageRecordEntity,
   UserPlanEntity,
 } from './usage.entity';
+import {
+  AlertCounterEntity,
+  AlertEntity,
+  AlertRuleEntity,
+  AlertWatermarkEntity,
+  DomainAlertSettingsEntity,
+  UserPhoneEntity,
+} from './notify.entity';
 
 export * from './alias.entity';
 export * from './blob.entity';
@@ -67,4 +74,6 @@ export const ENTITIES = [
   RatingPlanEntity,
   DomainPlanEntity,
   UserPlanEntity,
+  AlertWatermarkEntity,
+  DomainAlertSettingsEntity,
 ];

@@ -52,19 +52,35 @@ export class AlertRuleEntity {
   @Column({ name: 'created_at', type: 'bigint', transformer: bigintNumber }) createdAt!: number;
 }
 
-/** decided -> sent | failed; or capped / quiet when no SMS goes out. */
-export type AlertState = 'decided' | 'sent' | 'failed' | 'capped' | 'quiet';
+/**
+ * What became of an alert. It follows its SMS: decided (the row exists, no SMS yet) ->
+ * queued (the SMS row and its BullMQ job exist) -> submitted (a carrier link took it)
+ * -> delivered | failed (the carrier's report, or no link could send it). capped and
+ * quiet alerts send no SMS. `sent` is the pre-0010 name of queued (migrated).
+ */
+export type AlertState =
+  'decided' | 'queued' | 'submitted' | 'delivered' | 'failed' | 'capped' | 'quiet';
 
-/** Every alert a rule decided on, with what became of it (audit, usage records). */
+/** States an alert leaves no more. */
+export const FINAL_ALERT_STATES: readonly AlertState[] = ['delivered', 'failed', 'capped', 'quiet'];
+
+/**
+ * Every alert a rule decided on, with what became of it (audit, usage records). One per
+ * user and stored message (`blob_id`, shared by IMAP copies of the same delivery), so a
+ * delivery decided twice (the live path and the start-up catch-up) alerts once.
+ */
 @Entity('alerts')
 @Index(['userId', 'createdAt'])
 @Index(['userId', 'replyExtension'])
+@Index(['userId', 'blobId'], { unique: true })
 export class AlertEntity {
   @PrimaryGeneratedColumn() id!: number;
   @Column({ name: 'user_id', type: 'integer' }) userId!: number;
   @Column({ name: 'rule_id', type: 'integer' }) ruleId!: number;
   /** The mailbox message (messages.id) the alert announces. */
   @Column({ name: 'message_id', type: 'integer' }) messageId!: number;
+  /** The stored message (blob id); null on rows older than migration 0010. */
+  @Column({ name: 'blob_id', type: 'varchar', length: 64, nullable: true }) blobId!: string | null;
   @Column({ name: 'phone_number', type: 'varchar', length: 32 }) phoneNumber!: string;
   @Column({ name: 'from_address', type: 'varchar', length: 320, default: '' }) fromAddress!: string;
   @Column({ type: 'varchar', length: 12 }) state!: AlertState;
@@ -81,6 +97,37 @@ export class AlertEntity {
   /** Local day (notify time zone) the alert counts against, YYYY-MM-DD. */
   @Column({ type: 'varchar', length: 10 }) day!: string;
   @Column({ name: 'created_at', type: 'bigint', transformer: bigintNumber }) createdAt!: number;
+  @Column({ name: 'updated_at', type: 'bigint', transformer: bigintNumber }) updatedAt!: number;
+  /** When each state was reached (null: not yet, or skipped). */
+  @Column({ name: 'queued_at', type: 'bigint', nullable: true, transformer: bigintNumber })
+  queuedAt!: number | null;
+  @Column({ name: 'submitted_at', type: 'bigint', nullable: true, transformer: bigintNumber })
+  submittedAt!: number | null;
+  /** When it became delivered or failed. */
+  @Column({ name: 'finished_at', type: 'bigint', nullable: true, transformer: bigintNumber })
+  finishedAt!: number | null;
+}
+
+/**
+ * Per user, the highest INBOX message id (messages.id) whose alert decision is done:
+ * every delivery above it and younger than `notify.alertCatchUpMaxAgeMinutes` is
+ * decided again by the catch-up (a crash between the delivery commit and the decision
+ * must not lose the alert). Only users with alert rules have one.
+ */
+@Entity('alert_watermarks')
+export class AlertWatermarkEntity {
+  @Column({ name: 'user_id', type: 'integer', primary: true }) userId!: number;
+  @Column({ name: 'message_id', type: 'integer', default: 0 }) messageId!: number;
+  @Column({ name: 'updated_at', type: 'bigint', transformer: bigintNumber }) updatedAt!: number;
+}
+
+/** A domain's own alert text and length (issue 5: "a template per domain"); null: notify.*. */
+@Entity('domain_alert_settings')
+export class DomainAlertSettingsEntity {
+  @Column({ name: 'domain_id', type: 'integer', primary: true }) domainId!: number;
+  /** Like notify.alertTemplate: {from}, {time}, {subject}, {body}. */
+  @Column({ type: 'text', nullable: true }) template!: string | null;
+  @Column({ type: 'integer', nullable: true }) segments!: number | null;
   @Column({ name: 'updated_at', type: 'bigint', transformer: bigintNumber }) updatedAt!: number;
 }
 

@@ -7,6 +7,7 @@ import { Usage1732838400000 } from './0006-usage';
 import { SmsLinks1732924800000 } from './0007-sms-links';
 import { SmsCommands1733011200000 } from './0008-sms-commands';
 import { Contacts1733097600000 } from './0009-contacts';
+import { AlertDelivery1733184000000 } from './0010-alert-delivery';
 import { Reminders1733356800000 } from './0012-reminders';
 
 /** Every migration, oldest first. New ones are appended here. */
@@ -20,5 +21,6 @@ export const MIGRATIONS = [
   SmsLinks1732924800000,
   SmsCommands1733011200000,
   Contacts1733097600000,
+  AlertDelivery1733184000000,
   Reminders1733356800000,
 ];
