@@ -9,11 +9,10 @@ import { localDay } from '@dizi/billing';
 import { createLogger } from '@dizi/logging';
 import { rows, UsageRepository } from '@dizi/store';
 import { CmppIsmgSimulator } from '../peers/cmpp-ismg';
+import { cmppTestLink, startTestIsmg } from '../support/cmpp-test-link';
 import { DiziHarness } from '../support/dizi-harness';
 import { waitUntil } from '../support/smtp-wire';
 
-const ACCOUNT = '901234';
-const SECRET = 'sim-secret';
 const CLI = path.resolve(__dirname, '../../../apps/cli/bin/dizi.js');
 const TZ = 'Asia/Shanghai';
 const MB = 1_048_576;
@@ -152,30 +151,14 @@ describe('usage records and billing', () => {
     (await dizi.messages(address)).reduce((n, m) => n + m.size, 0);
 
   before(async () => {
-    ismg = await CmppIsmgSimulator.start({ accounts: { [ACCOUNT]: SECRET } });
-    ismg.autoReportStat = 'DELIVRD';
+    ismg = await startTestIsmg();
     dizi = await DiziHarness.start({
       config: {
         notify: { timeZone: TZ, alertSegments: 3 },
         // Long enough that nothing is written by the timer while a test looks: the REST
         // API writes this node's buffer before answering, a clean stop writes it too.
         usage: { flushIntervalMs: 60_000, defaultPlan: 'standard' },
-        links: [
-          {
-            id: 'cm-1',
-            kind: 'cmpp',
-            version: '3.0',
-            host: '127.0.0.1',
-            port: ismg.port,
-            account: ACCOUNT,
-            secret: SECRET,
-            serviceId: 'MDZ0001',
-            srcId: '1065888801',
-            tps: 1000,
-            reconnectMinMs: 50,
-            reconnectMaxMs: 200,
-          },
-        ],
+        links: [cmppTestLink(ismg)],
       },
     });
     // An admin API of its own, as apps/server/src/main.ts builds it.

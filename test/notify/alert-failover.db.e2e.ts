@@ -3,11 +3,10 @@ import { after, before, describe, test } from 'node:test';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { CmppIsmgSimulator } from '../peers/cmpp-ismg';
 import { AtModemSimulator } from '../peers/at-modem';
+import { cmppTestLink, startTestIsmg } from '../support/cmpp-test-link';
 import { DiziHarness } from '../support/dizi-harness';
 import { waitUntil } from '../support/smtp-wire';
 
-const ACCOUNT = '901234';
-const SECRET = 'sim-secret';
 const USER = 'qian@failover.test';
 const PHONE = '13800138009';
 
@@ -53,8 +52,7 @@ describe('arrival alerts fail over from CMPP to the modem pool', () => {
     });
 
   before(async () => {
-    ismg = await CmppIsmgSimulator.start({ accounts: { [ACCOUNT]: SECRET } });
-    ismg.autoReportStat = 'DELIVRD';
+    ismg = await startTestIsmg();
     modems = await Promise.all(
       [1, 2].map(() => AtModemSimulator.start({ sendMs: 20, autoReportMs: 10 })),
     );
@@ -62,22 +60,7 @@ describe('arrival alerts fail over from CMPP to the modem pool', () => {
       config: {
         notify: { timeZone: 'Asia/Shanghai' },
         links: [
-          {
-            id: 'cm-1',
-            kind: 'cmpp',
-            version: '3.0',
-            host: '127.0.0.1',
-            port: ismg.port,
-            account: ACCOUNT,
-            secret: SECRET,
-            serviceId: 'MDZ0001',
-            srcId: '1065888801',
-            priority: 1,
-            tps: 1000,
-            reconnectMinMs: 50,
-            reconnectMaxMs: 200,
-            responseTimeoutMs: 2000,
-          },
+          cmppTestLink(ismg, { priority: 1, responseTimeoutMs: 2000 }),
           {
             id: 'modems',
             kind: 'modem-pool',

@@ -10,11 +10,10 @@ import { QueueAdmin, startAdminHttp } from '@dizi/admin';
 import { createLogger } from '@dizi/logging';
 import { localTime } from '@dizi/notify';
 import { CmppIsmgSimulator, ReceivedSubmit } from '../peers/cmpp-ismg';
+import { cmppTestLink, smsQueueDrained, startTestIsmg } from '../support/cmpp-test-link';
 import { DiziHarness } from '../support/dizi-harness';
 import { waitUntil } from '../support/smtp-wire';
 
-const ACCOUNT = '901234';
-const SECRET = 'sim-secret';
 const CLI = path.resolve(__dirname, '../../../apps/cli/bin/dizi.js');
 const TZ = 'Asia/Shanghai';
 
@@ -76,14 +75,7 @@ describe('arrival alerts and SMS to mail', () => {
   const settle = async () => {
     await dizi.services.processor.idle();
     await dizi.services.notify.alerts.idle();
-    await waitUntil(async () => {
-      const rows = (await dizi.services.db.run((m) =>
-        m.query(
-          "SELECT COUNT(*) AS n FROM sms_messages WHERE direction = 'out' AND status IN ('queued', 'sending')",
-        ),
-      )) as Array<{ n: number | string }>;
-      return Number(rows[0].n) === 0;
-    }, 'the SMS queue to drain');
+    await smsQueueDrained(dizi);
   };
   const mail = (to: string, raw: string | Buffer, from = 'zhang@example.cn') =>
     smtp.sendMail({ envelope: { from, to: [to] }, raw });
@@ -95,27 +87,11 @@ describe('arrival alerts and SMS to mail', () => {
     }>;
 
   before(async () => {
-    ismg = await CmppIsmgSimulator.start({ accounts: { [ACCOUNT]: SECRET } });
-    ismg.autoReportStat = 'DELIVRD';
+    ismg = await startTestIsmg();
     dizi = await DiziHarness.start({
       config: {
         notify: { timeZone: TZ },
-        links: [
-          {
-            id: 'cm-1',
-            kind: 'cmpp',
-            version: '3.0',
-            host: '127.0.0.1',
-            port: ismg.port,
-            account: ACCOUNT,
-            secret: SECRET,
-            serviceId: 'MDZ0001',
-            srcId: '1065888801',
-            tps: 1000,
-            reconnectMinMs: 50,
-            reconnectMaxMs: 200,
-          },
-        ],
+        links: [cmppTestLink(ismg)],
       },
     });
     // The harness serves the admin API without notify; this one has it (as main.ts does).

@@ -2,15 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import iconv from 'iconv-lite';
 import { CmppIsmgSimulator, ReceivedSubmit } from '../peers/cmpp-ismg';
+import { CMPP_ACCOUNT, CMPP_SECRET, cmppTestLink } from '../support/cmpp-test-link';
 import { DiziHarness } from '../support/dizi-harness';
 import { diziCli, DiziProcessSettings } from '../support/dizi-process';
 import { SmtpWire, waitUntil } from '../support/smtp-wire';
 
 // Issue 5, "a template per domain": a domain's own alert text and number of segments,
 // set through the admin API or `dizi domain set`, falling back to notify.alertTemplate.
-
-const ACCOUNT = '901234';
-const SECRET = 'sim-secret';
 
 /** The text of a SUBMIT as the phone shows it (one segment or the parts of a long one). */
 function texts(list: ReceivedSubmit[]): string {
@@ -64,24 +62,11 @@ describe('per-domain alert template', () => {
     );
 
   before(async () => {
-    ismg = await CmppIsmgSimulator.start({ accounts: { [ACCOUNT]: SECRET } });
+    ismg = await CmppIsmgSimulator.start({ accounts: { [CMPP_ACCOUNT]: CMPP_SECRET } });
     dizi = await DiziHarness.start({
       config: {
         notify: { timeZone: 'Asia/Shanghai' },
-        links: [
-          {
-            id: 'cm-1',
-            kind: 'cmpp',
-            version: '3.0',
-            host: '127.0.0.1',
-            port: ismg.port,
-            account: ACCOUNT,
-            secret: SECRET,
-            serviceId: 'MDZ0001',
-            srcId: '1065888801',
-            tps: 1000,
-          },
-        ],
+        links: [cmppTestLink(ismg)],
       },
     });
     for (const [u, phone] of [

@@ -4,11 +4,10 @@ import iconv from 'iconv-lite';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { SmsMessageEntity } from '@dizi/store';
 import { CmppIsmgSimulator, ReceivedSubmit } from '../peers/cmpp-ismg';
+import { cmppTestLink, smsQueueDrained, startTestIsmg } from '../support/cmpp-test-link';
 import { DiziHarness } from '../support/dizi-harness';
 import { SmtpWire, waitUntil } from '../support/smtp-wire';
 
-const ACCOUNT = '901234';
-const SECRET = 'sim-secret';
 const SMS_DOMAIN = 'sms.mx.dizi.test'; // the default: sms.<hostname>
 
 const ZHANG = 'zhang@dizi.test';
@@ -40,14 +39,7 @@ describe('mail to <number>@smsDomain goes out as SMS', () => {
     dizi.services.db.run((m) => m.findBy(SmsMessageEntity, { toNumber, direction: 'out' }));
   const settle = async () => {
     await dizi.services.processor.idle();
-    await waitUntil(async () => {
-      const rows = (await dizi.services.db.run((m) =>
-        m.query(
-          "SELECT COUNT(*) AS n FROM sms_messages WHERE direction = 'out' AND status IN ('queued', 'sending')",
-        ),
-      )) as Array<{ n: number | string }>;
-      return Number(rows[0].n) === 0;
-    }, 'the SMS queue to drain');
+    await smsQueueDrained(dizi);
   };
   const inboxCounts = () =>
     Promise.all([ZHANG, LI, WANG].map(async (u) => (await dizi.messages(u)).length));
@@ -61,27 +53,11 @@ describe('mail to <number>@smsDomain goes out as SMS', () => {
   };
 
   before(async () => {
-    ismg = await CmppIsmgSimulator.start({ accounts: { [ACCOUNT]: SECRET } });
-    ismg.autoReportStat = 'DELIVRD';
+    ismg = await startTestIsmg();
     dizi = await DiziHarness.start({
       config: {
         notify: { timeZone: 'Asia/Shanghai', mailToSmsSegments: 2 },
-        links: [
-          {
-            id: 'cm-1',
-            kind: 'cmpp',
-            version: '3.0',
-            host: '127.0.0.1',
-            port: ismg.port,
-            account: ACCOUNT,
-            secret: SECRET,
-            serviceId: 'MDZ0001',
-            srcId: '1065888801',
-            tps: 1000,
-            reconnectMinMs: 50,
-            reconnectMaxMs: 200,
-          },
-        ],
+        links: [cmppTestLink(ismg)],
       },
     });
     for (const u of [ZHANG, LI, WANG]) await dizi.addUser(u);

@@ -7,11 +7,10 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import { SmsMessageEntity } from '@dizi/store';
 import { startScriptedReceiver, type ScriptedReceiver } from '../outbound/peers';
 import { CmppIsmgSimulator, ReceivedSubmit } from '../peers/cmpp-ismg';
+import { cmppTestLink, smsQueueDrained, startTestIsmg } from '../support/cmpp-test-link';
 import { DiziHarness } from '../support/dizi-harness';
 import { SmtpWire, waitUntil } from '../support/smtp-wire';
 
-const ACCOUNT = '901234';
-const SECRET = 'sim-secret';
 const CLI = path.resolve(__dirname, '../../../apps/cli/bin/dizi.js');
 const CAP = 3;
 
@@ -58,14 +57,7 @@ describe('send-time SMS notice', () => {
     );
   const settle = async () => {
     await dizi.services.processor.idle();
-    await waitUntil(async () => {
-      const rows = (await dizi.services.db.run((m) =>
-        m.query(
-          "SELECT COUNT(*) AS n FROM sms_messages WHERE direction = 'out' AND status IN ('queued', 'sending')",
-        ),
-      )) as Array<{ n: number | string }>;
-      return Number(rows[0].n) === 0;
-    }, 'the SMS queue to drain');
+    await smsQueueDrained(dizi);
   };
   const api = async (method: string, url: string, body?: unknown) => {
     const res = await fetch(`http://127.0.0.1:${dizi.httpPort}${url}`, {
@@ -98,29 +90,13 @@ describe('send-time SMS notice', () => {
   };
 
   before(async () => {
-    ismg = await CmppIsmgSimulator.start({ accounts: { [ACCOUNT]: SECRET } });
-    ismg.autoReportStat = 'DELIVRD';
+    ismg = await startTestIsmg();
     remote = await startScriptedReceiver();
     dizi = await DiziHarness.start({
       config: {
         notify: { timeZone: 'Asia/Shanghai', noticeMaxPerMail: CAP },
         delivery: { routes: { 'remote.test': `127.0.0.1:${remote.port}` } },
-        links: [
-          {
-            id: 'cm-1',
-            kind: 'cmpp',
-            version: '3.0',
-            host: '127.0.0.1',
-            port: ismg.port,
-            account: ACCOUNT,
-            secret: SECRET,
-            serviceId: 'MDZ0001',
-            srcId: '1065888801',
-            tps: 1000,
-            reconnectMinMs: 50,
-            reconnectMaxMs: 200,
-          },
-        ],
+        links: [cmppTestLink(ismg)],
       },
     });
     for (const u of [ZHANG, LI, WANG, ...MEMBERS.map((m) => m.address)]) await dizi.addUser(u);

@@ -8,11 +8,10 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import { parseUdh } from '@dizi/gateway-kit';
 import { CmppIsmgSimulator, ReceivedSubmit } from '../peers/cmpp-ismg';
 import { RawPop3Client } from '../pop3/raw-pop3-client';
+import { cmppTestLink, startTestIsmg } from '../support/cmpp-test-link';
 import { DiziHarness } from '../support/dizi-harness';
 import { waitUntil } from '../support/smtp-wire';
 
-const ACCOUNT = '901234';
-const SECRET = 'sim-secret';
 const SERVICE = '1065888801';
 const CLI = path.resolve(__dirname, '../../../apps/cli/bin/dizi.js');
 const PASSWORD = 'password123';
@@ -133,27 +132,11 @@ describe('SMS account commands and replies to alerts', () => {
     smtp.sendMail({ envelope: { from, to: [to] }, raw });
 
   before(async () => {
-    ismg = await CmppIsmgSimulator.start({ accounts: { [ACCOUNT]: SECRET } });
-    ismg.autoReportStat = 'DELIVRD';
+    ismg = await startTestIsmg();
     dizi = await DiziHarness.start({
       config: {
         notify: { timeZone: 'Asia/Shanghai', codeMaxAttempts: 3, repliesPerHour: 10 },
-        links: [
-          {
-            id: 'cm-1',
-            kind: 'cmpp',
-            version: '3.0',
-            host: '127.0.0.1',
-            port: ismg.port,
-            account: ACCOUNT,
-            secret: SECRET,
-            serviceId: 'MDZ0001',
-            srcId: SERVICE,
-            tps: 1000,
-            reconnectMinMs: 50,
-            reconnectMaxMs: 200,
-          },
-        ],
+        links: [cmppTestLink(ismg, { srcId: SERVICE })],
       },
     });
     smtp = nodemailer.createTransport({

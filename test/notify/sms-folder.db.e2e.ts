@@ -4,6 +4,7 @@ import iconv from 'iconv-lite';
 import { ImapFlow } from 'imapflow';
 import { simpleParser } from 'mailparser';
 import { CmppIsmgSimulator } from '../peers/cmpp-ismg';
+import { cmppTestLink, startTestIsmg } from '../support/cmpp-test-link';
 import { DiziHarness } from '../support/dizi-harness';
 import { python } from '../support/peers';
 import { SmtpWire, waitUntil } from '../support/smtp-wire';
@@ -12,8 +13,6 @@ import { SmtpWire, waitUntil } from '../support/smtp-wire';
 // answers), the SMS sent to their bound phone and the MO from it are kept as mails in
 // their SMS folder, created on first use and read like any folder over IMAP.
 
-const ACCOUNT = '901234';
-const SECRET = 'sim-secret';
 const LI = 'li@favourites.test';
 const LI_PHONE = '13800138201';
 const WANG = 'wang@favourites.test';
@@ -39,27 +38,11 @@ describe('the SMS folder', () => {
   const smsFolder = async (user: string) => dizi.messages(user, 'SMS');
 
   before(async () => {
-    ismg = await CmppIsmgSimulator.start({ accounts: { [ACCOUNT]: SECRET } });
-    ismg.autoReportStat = 'DELIVRD';
+    ismg = await startTestIsmg();
     dizi = await DiziHarness.start({
       config: {
         notify: { timeZone: 'Asia/Shanghai' },
-        links: [
-          {
-            id: 'cm-1',
-            kind: 'cmpp',
-            version: '3.0',
-            host: '127.0.0.1',
-            port: ismg.port,
-            account: ACCOUNT,
-            secret: SECRET,
-            serviceId: 'MDZ0001',
-            srcId: '1065888801',
-            tps: 1000,
-            reconnectMinMs: 50,
-            reconnectMaxMs: 200,
-          },
-        ],
+        links: [cmppTestLink(ismg)],
       },
     });
     await dizi.services.directory.addDomain('favourites.test');

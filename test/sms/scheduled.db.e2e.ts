@@ -5,10 +5,9 @@ import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CmppIsmgSimulator } from '../peers/cmpp-ismg';
 import { rows } from '@dizi/store';
+import { cmppTestLink, startTestIsmg } from '../support/cmpp-test-link';
 import { DiziHarness } from '../support/dizi-harness';
 
-const ACCOUNT = '901234';
-const SECRET = 'sim-secret';
 const CLI = path.resolve(__dirname, '../../../apps/cli/bin/dizi.js');
 const USER = 'zhao@sched.test';
 const PHONE = '13811112222';
@@ -44,27 +43,11 @@ describe('scheduled SMS and reminders', () => {
   };
 
   before(async () => {
-    ismg = await CmppIsmgSimulator.start({ accounts: { [ACCOUNT]: SECRET } });
-    ismg.autoReportStat = 'DELIVRD';
+    ismg = await startTestIsmg();
     dizi = await DiziHarness.start({
       config: {
         notify: { reminderCheckSeconds: 1, timeZone: 'Asia/Shanghai' },
-        links: [
-          {
-            id: 'cm-1',
-            kind: 'cmpp',
-            version: '3.0',
-            host: '127.0.0.1',
-            port: ismg.port,
-            account: ACCOUNT,
-            secret: SECRET,
-            serviceId: 'MDZ0001',
-            srcId: '1065888801',
-            tps: 1000,
-            reconnectMinMs: 50,
-            reconnectMaxMs: 200,
-          },
-        ],
+        links: [cmppTestLink(ismg)],
       },
     });
     await dizi.addUser(USER);

@@ -3,12 +3,11 @@ import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
+import { cmppTestLink, startTestIsmg } from '../support/cmpp-test-link';
 import { DiziHarness } from '../support/dizi-harness';
 import { CmppIsmgSimulator } from '../peers/cmpp-ismg';
 import { AtModemSimulator } from '../peers/at-modem';
 
-const ACCOUNT = '901234';
-const SECRET = 'sim-secret';
 const CLI = path.resolve(__dirname, '../../../apps/cli/bin/dizi.js');
 
 // The SMS service inside a running server: every SMS a row, sent through the BullMQ
@@ -41,31 +40,14 @@ describe('SMS through the server', () => {
   };
 
   before(async () => {
-    ismg = await CmppIsmgSimulator.start({ accounts: { [ACCOUNT]: SECRET } });
-    ismg.autoReportStat = 'DELIVRD';
+    ismg = await startTestIsmg();
     modems = await Promise.all(
       [1, 2].map(() => AtModemSimulator.start({ sendMs: 20, autoReportMs: 10 })),
     );
     dizi = await DiziHarness.start({
       config: {
         links: [
-          {
-            id: 'cm-1',
-            kind: 'cmpp',
-            version: '3.0',
-            host: '127.0.0.1',
-            port: ismg.port,
-            account: ACCOUNT,
-            secret: SECRET,
-            serviceId: 'MDZ0001',
-            srcId: '1065888801',
-            priority: 1,
-            tps: 1000,
-            reconnectMinMs: 50,
-            reconnectMaxMs: 200,
-            responseTimeoutMs: 2000,
-            resumeTimeoutMs: 1000,
-          },
+          cmppTestLink(ismg, { priority: 1, responseTimeoutMs: 2000, resumeTimeoutMs: 1000 }),
           {
             id: 'modems',
             kind: 'modem-pool',
