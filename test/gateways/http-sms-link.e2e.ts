@@ -105,7 +105,8 @@ async function setup(overrides: (provider: Provider) => Record<string, unknown> 
     body: '{"to":"{{to}}","text":"{{text}}","ref":"{{id}}"}',
     srcId: 'Dizi',
     success: { status: [200, 202], messageIdPath: 'data.messages.0.id' },
-    timeoutMs: 500,
+    // Generous: a loaded CI machine must not time out a provider that answers at once.
+    timeoutMs: 2500,
     retries: 2,
     retryDelayMs: 20,
     tps: 10_000,
@@ -216,7 +217,7 @@ describe('HttpSmsLink against a local HTTP provider', () => {
 
   it('times out without resending, and says when the provider cannot be reached', async () => {
     const { provider, link } = await setup();
-    provider.respond = () => ({ status: 200, body: '{}', delayMs: 1_000 });
+    provider.respond = () => ({ status: 200, body: '{}', delayMs: 5_000 });
     await assert.rejects(
       link.submit({ id: 't', to: '4915112345678', text: 'x' }),
       HttpSmsTimeoutError,

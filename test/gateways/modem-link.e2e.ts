@@ -143,7 +143,7 @@ describe('ModemLink against the AT modem simulator (socat pty pair)', () => {
 
     const long = '你好世界'.repeat(30);
     modem.deliver('+8613700000000', long, 'cmti');
-    await until(() => sink.messages.length === 2, 3_000, 'long MO');
+    await until(() => sink.messages.length === 2, 10_000, 'long MO');
     assert.equal(sink.messages[1].text, long);
     assert.equal(sink.messages[1].segments, 2);
 
