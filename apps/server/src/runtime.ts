@@ -148,7 +148,9 @@ export class DiziRuntime {
       redisOptions(redisUrl) as ConnectionOptions,
       log.child({ component: 'sms' }),
     );
-    const spool = new Spool(config.dataDir);
+    const spool = new Spool(config.dataDir, (err, what) =>
+      log.child({ component: 'spool' }).error({ err }, what),
+    );
     await spool.init();
 
     // notices -> processor -> notices: the closure below reads `processor` only once it is set.
@@ -437,6 +439,7 @@ export class DiziRuntime {
     await this.services.events.close();
     await this.services.db.close();
     await this.services.spool.close();
+    await this.services.blobs.close();
     await this.redis?.stop();
   }
 }

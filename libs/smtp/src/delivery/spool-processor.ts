@@ -165,8 +165,14 @@ export class SpoolProcessor {
     }
 
     for (const [i, p] of plans.entries()) await this.afterDelivery(p, outcomes[i]);
-    await this.spool.removeMany(plans.map((p) => p.entry.id));
-    this.finished.push(...plans.map((p) => p.entry.id));
+    // The batch is done once its entries are out of the spool; their idempotency marks
+    // are forgotten (in a later transaction) only once the removal is durable.
+    const ids = plans.map((p) => p.entry.id);
+    this.spool.removeMany(ids).then(
+      () => this.finished.push(...ids),
+      (err: Error) =>
+        this.log.warn({ err, count: ids.length }, 'spool removal not made durable; marks kept'),
+    );
   }
 
   /** Reads an entry's headers and resolves its recipients (no writes). */
