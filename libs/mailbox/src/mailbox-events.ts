@@ -3,6 +3,8 @@ import type { Logger } from 'pino';
 import type { MailboxChange } from '@dizi/imap';
 
 const CHANNEL_PREFIX = 'dizi:mailbox:';
+/** How long a change may wait to be published with identical ones (IDLE sessions wait this much more). */
+const PUBLISH_DELAY_MS = 20;
 
 /**
  * Changes to a user's folders (new mail, flags, expunges), published through Redis so
@@ -26,15 +28,16 @@ export class MailboxEvents {
   }
 
   /**
-   * Publishes at the end of the current turn of the event loop, once per distinct change:
-   * a change carries no more than "look again at this folder", so the many identical
-   * ones of a delivery batch (a burst of mail for one user) are worth one message.
+   * Publishes within PUBLISH_DELAY_MS, once per distinct change: a change carries no
+   * more than "look again at this folder", so the many identical ones of a burst of
+   * mail for one user are worth one message (a Redis round trip each cost more CPU than
+   * the delivery's SQL).
    */
   publish(userId: number, change: MailboxChange): void {
     const key = `${userId}\n${JSON.stringify(change)}`;
     if (this.queued.has(key)) return;
     this.queued.add(key);
-    if (this.queued.size === 1) setImmediate(() => this.flush());
+    if (this.queued.size === 1) setTimeout(() => this.flush(), PUBLISH_DELAY_MS);
   }
 
   private flush(): void {

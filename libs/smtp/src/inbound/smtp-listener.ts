@@ -14,6 +14,7 @@ import { DirectoryRepository } from '@dizi/store';
 import { MessageTooBigError, Spool, SpoolEntry } from '../spool';
 import { AuthGuard } from './auth-guard';
 import { ConnectionLimiter } from './connection-limiter';
+import { GREETING_DELAY_OPTION, installGreetingDelay } from './greeting-delay';
 import { installEnhancedCodePassThrough, SmtpReplyError } from './smtp-reply-error';
 import { ReverseDnsCache } from './reverse-dns-cache';
 
@@ -53,6 +54,7 @@ export class SmtpListener {
 
   constructor(private readonly d: SmtpListenerDeps) {
     installEnhancedCodePassThrough();
+    installGreetingDelay();
     for (const cidr of d.config.relayNetworks) {
       const [net, bits] = cidr.split('/');
       const type = isIPv6(net) ? 'ipv6' : 'ipv4';
@@ -94,6 +96,8 @@ export class SmtpListener {
         void this.onMailFrom(address, session).then(() => cb(), cb),
       onRcptTo: (address, session, cb) => void this.onRcptTo(address, session).then(() => cb(), cb),
       onData: (stream, session, cb) => void this.onData(stream, session, cb),
+      // Not in smtp-server's types: read by installGreetingDelay's init.
+      ...{ [GREETING_DELAY_OPTION]: config.greetingDelayMs },
     });
     server.on('error', (err) => this.d.log.warn({ err, mode }, 'SMTP connection error'));
     this.server = server;

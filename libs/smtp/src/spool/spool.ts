@@ -3,7 +3,7 @@ import {
   closeSync,
   fsync,
   promises as fs,
-  openSync,
+  open,
   unlinkSync,
   write as writeCb,
   writeSync,
@@ -146,11 +146,13 @@ export class Spool {
     let headLen = prefix.length;
     let size = prefix.length;
     let tooBig = false;
-    // Chunks from the socket are small (a TCP read each); they are gathered and written
-    // with one write per WRITE_BATCH bytes, so a typical message costs one write call,
-    // made synchronously once the message is complete. Only messages larger than a
-    // batch write (asynchronously) while they arrive.
-    let fd = -1;
+    // The file is created on the thread pool while the data arrives: creating an inode
+    // can cost more than writing 10 KB (ext4 looks for a free one), and the session
+    // waits for the data anyway. Chunks from the socket are small (a TCP read each);
+    // they are gathered and written with one write per WRITE_BATCH bytes, so a typical
+    // message costs one write call, made synchronously once the message is complete.
+    // Only messages larger than a batch write (asynchronously) while they arrive.
+    const opened = openForWrite(file);
     let written = 0;
     let pendingChunks: Buffer[] = [prefix];
     let pendingBytes = prefix.length;
@@ -160,6 +162,7 @@ export class Spool {
       pendingBytes = 0;
       return out;
     };
+    let fd = -1;
     try {
       for await (const raw of input as AsyncIterable<Buffer>) {
         const chunk = normalizer.push(raw);
@@ -176,7 +179,7 @@ export class Spool {
         pendingChunks.push(chunk);
         pendingBytes += chunk.length;
         if (pendingBytes >= WRITE_BATCH) {
-          if (fd < 0) fd = openSync(file, 'wx', 0o640);
+          if (fd < 0) fd = await opened;
           const out = take();
           await writeAll(fd, out, written);
           written += out.length;
@@ -184,7 +187,7 @@ export class Spool {
       }
       if (tooBig)
         throw new MessageTooBigError(`message exceeds the maximum size of ${maxBytes} bytes`);
-      if (fd < 0) fd = openSync(file, 'wx', 0o640);
+      if (fd < 0) fd = await opened;
       if (pendingBytes) {
         const out = take();
         if (writeSync(fd, out, 0, out.length, written) !== out.length)
@@ -194,6 +197,7 @@ export class Spool {
         fsync(fd, (err) => (err ? reject(err) : resolve())),
       );
     } catch (err) {
+      if (fd < 0) fd = await opened.catch(() => -1);
       if (fd >= 0) {
         closeSync(fd);
         unlinkIfThere(file);
@@ -273,6 +277,16 @@ export class Spool {
     if (!this.journal) throw new Error('the spool is not open (Spool.init was not called)');
     return this.journal;
   }
+}
+
+/** Creates `file` (it must not exist) on the thread pool; resolves to its descriptor. */
+function openForWrite(file: string): Promise<number> {
+  const p = new Promise<number>((resolve, reject) =>
+    open(file, 'wx', 0o640, (err, fd) => (err ? reject(err) : resolve(fd))),
+  );
+  // Awaited later (after the data): a failure must not count as unhandled meanwhile.
+  p.catch(() => undefined);
+  return p;
 }
 
 /** Writes all of `buf` at `position` through the thread pool (large messages only). */
