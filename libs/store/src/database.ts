@@ -1,7 +1,13 @@
 import { closeSync, openSync } from 'node:fs';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { Database as SqliteConnection } from 'better-sqlite3';
 import { DataSource, EntityManager } from 'typeorm';
 import { fdSyncer, GroupSync } from './dir-syncer';
+import { sqliteStatement } from './raw-sql';
+
+/** How often the checkpointer worker copies the WAL into the database file. */
+const CHECKPOINT_INTERVAL_MS = 1000;
 
 /**
  * The one door to SQL. TypeORM's better-sqlite3 driver shares a single connection, so
@@ -14,6 +20,8 @@ export class Database {
   readonly isSqlite: boolean;
   /** SQLite: the WAL file, kept open for shared syncs (see txGroupCommit). */
   private wal: { fd: number; sync: GroupSync } | null = null;
+  /** SQLite: the worker thread that checkpoints the WAL (see startCheckpointer). */
+  private checkpointer: Worker | null = null;
 
   constructor(readonly dataSource: DataSource) {
     this.isSqlite = dataSource.options.type === 'better-sqlite3';
@@ -38,20 +46,22 @@ export class Database {
   async txGroupCommit<T>(fn: (m: EntityManager) => Promise<T>): Promise<T> {
     const c = this.sqliteConnection();
     if (!c || !this.inWalMode(c)) return this.tx(fn);
+    // Prepared once: better-sqlite3's pragma() and exec() parse the text every call.
+    const run = (sql: string) => sqliteStatement(c, sql).run();
     const result = await this.serial(async () => {
-      c.pragma('synchronous = NORMAL');
+      run('PRAGMA synchronous = NORMAL');
       try {
-        c.exec('BEGIN');
+        run('BEGIN');
         try {
           const r = await fn(this.dataSource.manager);
-          c.exec('COMMIT');
+          run('COMMIT');
           return r;
         } catch (err) {
-          if (c.inTransaction) c.exec('ROLLBACK');
+          if (c.inTransaction) run('ROLLBACK');
           throw err;
         }
       } finally {
-        c.pragma('synchronous = FULL');
+        run('PRAGMA synchronous = FULL');
       }
     });
     await this.walSync(c).sync();
@@ -91,12 +101,46 @@ export class Database {
     if (!this.wal) {
       const fd = openSync(`${c.name}-wal`, 'r');
       this.wal = { fd, sync: fdSyncer(fd, true) };
+      this.startCheckpointer(c);
     }
     return this.wal.sync;
   }
 
+  /**
+   * Moves WAL checkpoints off the event loop: a worker thread with its own connection
+   * runs a PASSIVE checkpoint every second, and this connection's automatic checkpoint
+   * (a copy and two fsyncs inside some commit, every 1000 pages) is turned off. Started
+   * with the first group commit, so a CLI run keeps SQLite's default. If the worker
+   * fails, the automatic checkpoint comes back.
+   */
+  private startCheckpointer(c: SqliteConnection): void {
+    const restore = () => {
+      if (this.checkpointer && c.open) c.pragma('wal_autocheckpoint = 1000');
+      this.checkpointer = null;
+    };
+    try {
+      const worker = new Worker(path.join(__dirname, 'wal-checkpointer.worker.js'), {
+        workerData: { file: c.name, intervalMs: CHECKPOINT_INTERVAL_MS },
+      });
+      worker.unref();
+      worker.on('error', restore);
+      worker.on('exit', restore);
+      this.checkpointer = worker;
+      c.pragma('wal_autocheckpoint = 0');
+    } catch {
+      this.checkpointer = null; // no worker: SQLite's automatic checkpoint stays
+    }
+  }
+
   async close(): Promise<void> {
     await this.tail.catch(() => undefined);
+    const worker = this.checkpointer;
+    this.checkpointer = null;
+    if (worker) {
+      const exited = new Promise((r) => worker.once('exit', r));
+      worker.postMessage('stop');
+      await exited;
+    }
     const wal = this.wal;
     this.wal = null;
     await wal?.sync.settle();

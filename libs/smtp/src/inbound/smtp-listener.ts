@@ -8,7 +8,7 @@ import {
   SMTPServerSession,
 } from 'smtp-server';
 import { SmtpConfig } from '@dizi/config';
-import { DirectoryService, RecipientResolver } from '@dizi/directory';
+import { DirectoryService, RecipientResolver, Resolution } from '@dizi/directory';
 import { summarizeMessage } from '@dizi/mail';
 import { DirectoryRepository } from '@dizi/store';
 import { MessageTooBigError, Spool, SpoolEntry } from '../spool';
@@ -39,6 +39,10 @@ export interface SmtpListenerDeps {
 interface DiziSession extends SMTPServerSession {
   /** Set in onConnect when the connection counted against the limiter. */
   diziAdmitted?: boolean;
+  /** This transaction's accepted recipients, as resolved at RCPT (reset by MAIL). */
+  diziResolved?: Map<string, Resolution>;
+  /** When the first of them was resolved. */
+  diziResolvedAt?: number;
 }
 
 /**
@@ -157,7 +161,8 @@ export class SmtpListener {
     cb(null, { user: user.address });
   }
 
-  private async onMailFrom(address: SMTPServerAddress, session: SMTPServerSession): Promise<void> {
+  private async onMailFrom(address: SMTPServerAddress, session: DiziSession): Promise<void> {
+    session.diziResolved = undefined;
     if (address.address.includes(NOT_UTF8))
       throw new SmtpReplyError(501, '5.1.7', 'the sender address is not valid UTF-8');
     if (this.d.mode === 'mx') return;
@@ -172,7 +177,20 @@ export class SmtpListener {
     throw new SmtpReplyError(553, '5.7.1', `${authUser} is not allowed to send as <${sender}>`);
   }
 
-  private async onRcptTo(address: SMTPServerAddress, session: SMTPServerSession): Promise<void> {
+  private async onRcptTo(address: SMTPServerAddress, session: DiziSession): Promise<void> {
+    const resolution = await this.checkRecipient(address, session);
+    if (!session.diziResolved) {
+      session.diziResolved = new Map();
+      session.diziResolvedAt = Date.now();
+    }
+    session.diziResolved.set(address.address, resolution);
+  }
+
+  /** Dizi's RCPT policy; returns how the recipient resolved when it is accepted. */
+  private async checkRecipient(
+    address: SMTPServerAddress,
+    session: SMTPServerSession,
+  ): Promise<Resolution> {
     const { config } = this.d;
     if (session.envelope.rcptTo.length >= config.maxRecipients) {
       throw new SmtpReplyError(
@@ -202,7 +220,7 @@ export class SmtpListener {
             isIPv6(session.remoteAddress) ? 'ipv6' : 'ipv4',
           )
         ) {
-          return;
+          return resolution;
         }
         throw new SmtpReplyError(
           550,
@@ -226,7 +244,7 @@ export class SmtpListener {
             throw new SmtpReplyError(452, '4.2.2', `<${rcpt}>: mailbox full; try again later`);
           }
         }
-        return;
+        return resolution;
       }
     }
   }
@@ -318,6 +336,10 @@ export class SmtpListener {
         'message accepted',
       );
       cb(null, `Ok: queued as ${id}`);
+      const resolved = (session as DiziSession).diziResolved;
+      const resolutions = env.rcptTo.map((r) => resolved?.get(r.address));
+      if (resolutions.every((r) => r !== undefined))
+        entry.resolved = { at: (session as DiziSession).diziResolvedAt ?? 0, resolutions };
       this.d.onAccepted(entry);
     } catch (err) {
       await pending.discard().catch(() => undefined);
