@@ -138,6 +138,7 @@ export class Database {
     this.checkpointer = null;
     if (worker) {
       const exited = new Promise((r) => worker.once('exit', r));
+      worker.ref(); // unref'd while it runs; the close must wait for it
       worker.postMessage('stop');
       await exited;
     }

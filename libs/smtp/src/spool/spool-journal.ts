@@ -47,6 +47,7 @@ export class SpoolJournal {
     readonly dir: string,
     private readonly dirSync: DirSyncer,
     private readonly onError: (err: Error) => void,
+    private readonly rotateBytes: number,
   ) {}
 
   /**
@@ -58,8 +59,9 @@ export class SpoolJournal {
     dirSync: DirSyncer,
     onError: (err: Error) => void,
     extra: Array<{ id: string; envelope: SpoolEnvelope }> = [],
+    rotateBytes = ROTATE_BYTES,
   ): Promise<{ journal: SpoolJournal; pending: Array<{ id: string; envelope: SpoolEnvelope }> }> {
-    const j = new SpoolJournal(dir, dirSync, onError);
+    const j = new SpoolJournal(dir, dirSync, onError, rotateBytes);
     const files = (await fs.readdir(dir))
       .map((n) => NAME.exec(n))
       .filter((m): m is RegExpExecArray => !!m)
@@ -123,6 +125,11 @@ export class SpoolJournal {
     return this.live.size;
   }
 
+  /** Resolves once a rotation in progress (if any) has removed the older files. */
+  async settled(): Promise<void> {
+    await this.rotating;
+  }
+
   async close(): Promise<void> {
     await this.rotating;
     await this.current.syncer.settle();
@@ -140,7 +147,7 @@ export class SpoolJournal {
     const n = writeSync(file.fd, line, file.size, 'utf8');
     file.size += n;
     if (n < bytes) throw new Error(`spool journal ${file.name}: short write (disk full?)`);
-    if (file.size > ROTATE_BYTES && !this.rotating) {
+    if (file.size > this.rotateBytes && !this.rotating) {
       this.rotating = this.rotate()
         .catch((err: Error) => this.onError(err))
         .finally(() => (this.rotating = null));
