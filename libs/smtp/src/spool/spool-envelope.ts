@@ -1,6 +1,6 @@
 import type { Resolution } from '@dizi/directory';
 
-/** What the SMTP session knew about a message: written next to it in the spool. */
+/** What the SMTP session knew about a message: its record in the spool journal. */
 export interface SpoolEnvelope {
   /** Envelope sender; '' is the null sender `<>`. */
   sender: string;
