@@ -134,7 +134,7 @@ describe('crash: SIGKILL during a burst loses no acknowledged message', () => {
       assert.equal(orphans.length, 1, 'the killed server left its redis-server running');
 
       const spoolDir = path.join(settings.dataDir, 'spool');
-      const inSpool = readdirSync(spoolDir).filter((n) => n.endsWith('.json')).length;
+      const inSpool = readdirSync(spoolDir).filter((n) => n.endsWith('.eml')).length;
       const storedAtKill = (await readMailboxRows(settings, USER)).length;
       t.diagnostic(
         `${acked.size} acknowledged at the kill; ${storedAtKill} in the mailbox, ${inSpool} left in the spool`,
@@ -147,7 +147,7 @@ describe('crash: SIGKILL during a burst loses no acknowledged message', () => {
       assert.equal(redisServersOn(socketPath).length, 1, 'one private redis-server after restart');
 
       await waitUntil(
-        () => !readdirSync(spoolDir).some((n) => n.endsWith('.json')),
+        () => !readdirSync(spoolDir).some((n) => n.endsWith('.eml')),
         'the recovered spool to be processed',
         20_000,
       );

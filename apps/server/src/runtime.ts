@@ -191,7 +191,9 @@ export class DiziRuntime {
       log.child({ component: 'usage' }),
     );
     sms.onSubmitted((s) => billing.recorder.smsSubmitted(s));
-    const spool = new Spool(config.dataDir);
+    const spool = new Spool(config.dataDir, (err, what) =>
+      log.child({ component: 'spool' }).error({ err }, what),
+    );
     await spool.init();
 
     // notices -> processor -> notices: the closure below reads `processor` only once it is set.
@@ -511,6 +513,7 @@ export class DiziRuntime {
     await this.services.billing.close();
     await this.services.db.close();
     await this.services.spool.close();
+    await this.services.blobs.close();
     await this.redis?.stop();
   }
 }

@@ -44,6 +44,11 @@ export class SmtpConfig {
   @IsArray() @IsString({ each: true }) relayNetworks: string[] = [];
   /** Idle time-out of a session. */
   @IsInt() @Min(1000) socketTimeoutMs = 5 * 60 * 1000;
+  /**
+   * Pause between accepting a connection and the `220` greeting; a client that talks
+   * during it is refused ("You talk too soon"). 0 greets at once, like Postfix's smtpd.
+   */
+  @IsInt() @Min(0) @Max(60_000) greetingDelayMs = 0;
 }
 
 export class ImapConfig {

@@ -2,13 +2,16 @@ import {
   closeSync,
   createReadStream,
   promises as fs,
+  linkSync,
+  mkdirSync,
   openSync,
   readFileSync,
   readSync,
 } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { fsyncDir, writeFileDurably } from './durable-file';
+import { DirSyncer } from './dir-syncer';
+import { writeFileDurably } from './durable-file';
 
 const SYNC_READ_MAX = 256 * 1024;
 /** First read of a header: most mail headers fit; longer ones are read on in doubling steps. */
@@ -65,43 +68,62 @@ export class FsBlobStore implements BlobStore {
     return this.adoptMany([{ id, sourceFile }]);
   }
 
+  /**
+   * Links each file in with a synchronous link(2) (a name in a cached directory block:
+   * cheaper than a thread-pool round trip), then syncs the directories touched, each
+   * sync shared with concurrent batches.
+   */
   async adoptMany(items: Array<{ id: string; sourceFile: string }>): Promise<void> {
     const dirs = new Set<string>();
-    await Promise.all(
-      items.map(async ({ id, sourceFile }) => {
-        const target = this.localPath(id);
-        dirs.add(path.dirname(target));
-        await this.linkOrCopy(sourceFile, target);
-      }),
-    );
+    const copies: Array<Promise<void>> = [];
+    for (const { id, sourceFile } of items) {
+      const target = this.localPath(id);
+      const dir = path.dirname(target);
+      dirs.add(dir);
+      if (!this.madeDirs.has(dir)) {
+        mkdirSync(dir, { recursive: true });
+        if (this.madeDirs.size > 10_000) this.madeDirs.clear();
+        this.madeDirs.add(dir);
+      }
+      try {
+        linkSync(sourceFile, target);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'EEXIST') continue; // adopted before a crash: the same bytes are there
+        if (code !== 'EXDEV') throw err;
+        copies.push(copyDurably(sourceFile, target));
+      }
+    }
+    await Promise.all(copies);
     // The links must be durable before SQL rows point at them.
-    await Promise.all([...dirs].map((d) => fsyncDir(d)));
+    await Promise.all([...dirs].map((d) => this.dirSyncer(d).sync()));
   }
 
   /** Folders known to exist, so the hot path skips mkdir's system calls. */
   private readonly madeDirs = new Set<string>();
+  /** Open directories for shared syncs: the few that current ids map to. */
+  private readonly syncers = new Map<string, DirSyncer>();
 
-  private async linkOrCopy(sourceFile: string, target: string): Promise<void> {
-    const dir = path.dirname(target);
-    if (!this.madeDirs.has(dir)) {
-      await fs.mkdir(dir, { recursive: true });
-      if (this.madeDirs.size > 10_000) this.madeDirs.clear();
-      this.madeDirs.add(dir);
+  private dirSyncer(dir: string): DirSyncer {
+    let s = this.syncers.get(dir);
+    if (!s) {
+      // Ids are time-ordered, so old folders are not written again: close them.
+      if (this.syncers.size >= 4) {
+        const [oldest, old] = this.syncers.entries().next().value as [string, DirSyncer];
+        this.syncers.delete(oldest);
+        void old.close().catch(() => undefined);
+      }
+      s = new DirSyncer(dir);
+      this.syncers.set(dir, s);
     }
-    try {
-      await fs.link(sourceFile, target);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'EEXIST') return; // adopted before a crash: the same bytes are there
-      if (code !== 'EXDEV') throw err;
-      // Another file system (a separate blob volume): copy, fsync, rename.
-      const tmp = `${target}.tmp`;
-      await fs.copyFile(sourceFile, tmp);
-      const fd = await fs.open(tmp, 'r+');
-      await fd.sync();
-      await fd.close();
-      await fs.rename(tmp, target);
-    }
+    return s;
+  }
+
+  /** Closes the directories kept open for syncs. */
+  async close(): Promise<void> {
+    const all = [...this.syncers.values()];
+    this.syncers.clear();
+    await Promise.all(all.map((s) => s.close()));
   }
 
   async put(id: string, data: Buffer): Promise<void> {
@@ -145,6 +167,19 @@ export class FsBlobStore implements BlobStore {
     this.headers.delete(id);
     await fs.rm(this.localPath(id), { force: true });
   }
+}
+
+/** Another file system (a separate blob volume): copy, fsync, rename. */
+async function copyDurably(sourceFile: string, target: string): Promise<void> {
+  const tmp = `${target}.tmp`;
+  await fs.copyFile(sourceFile, tmp);
+  const fd = await fs.open(tmp, 'r+');
+  try {
+    await fd.sync();
+  } finally {
+    await fd.close();
+  }
+  await fs.rename(tmp, target);
 }
 
 /** Where the header block ends in `bytes` (after its blank line), or -1 when not yet seen. */

@@ -97,15 +97,16 @@ export class MailboxRepository {
   }
 
   /**
-   * `deliver` for a batch of messages in ONE transaction (one commit, one fsync), and
+   * `deliver` for a batch of messages in ONE transaction (one commit, one fsync, shared
+   * with concurrent batches and run off the event loop: Database.txGroupCommit), and
    * the idempotency marks of spool entries finished earlier forgotten in the same go.
-   * Hand-written SQL: this is the hottest path of the server.
+   * Hand-written SQL only: this is the hottest path of the server.
    */
   deliverMany(
     items: Array<{ msg: StoredMessage; targets: DeliveryTarget[] }>,
     forgetSpoolIds: string[] = [],
   ): Promise<DeliveryOutcome[][]> {
-    return this.db.tx(async (m) => {
+    return this.db.txGroupCommit(async (m) => {
       if (forgetSpoolIds.length) {
         await rows(
           m,

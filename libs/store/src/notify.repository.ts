@@ -8,7 +8,7 @@ import {
   SmsMessageEntity,
   UserPhoneEntity,
 } from './entities';
-import { rows } from './raw-sql';
+import { bool, rows } from './raw-sql';
 
 export type NewAlertRule = Omit<AlertRuleEntity, 'id' | 'createdAt'>;
 export type NewAlert = Omit<
@@ -150,8 +150,20 @@ export class NotifyRepository {
     );
   }
 
+  /**
+   * Hand-written SQL: the alert engine asks for every local delivery, and most users have
+   * no rule, so this is mostly an empty answer that TypeORM's find would make expensive.
+   */
   rules(userId: number): Promise<AlertRuleEntity[]> {
-    return this.db.run((m) => m.find(AlertRuleEntity, { where: { userId }, order: { id: 'ASC' } }));
+    return this.db.run(async (m) =>
+      (
+        await rows<Record<string, unknown>>(
+          m,
+          'SELECT * FROM alert_rules WHERE user_id = ? ORDER BY id',
+          [userId],
+        )
+      ).map(toAlertRule),
+    );
   }
 
   removeRule(userId: number, id: number): Promise<boolean> {
@@ -588,4 +600,22 @@ async function decideOne(
     submittedAt: null,
     finishedAt: null,
   };
+}
+
+function toAlertRule(r: Record<string, unknown>): AlertRuleEntity {
+  const orNull = <T>(v: unknown, f: (x: unknown) => T): T | null =>
+    v === null || v === undefined ? null : f(v);
+  return Object.assign(new AlertRuleEntity(), {
+    id: Number(r.id),
+    userId: Number(r.user_id),
+    enabled: bool(r.enabled),
+    senders: String(r.senders ?? ''),
+    keywords: String(r.keywords ?? ''),
+    highPriority: bool(r.high_priority),
+    folder: orNull(r.folder, String),
+    quietStart: orNull(r.quiet_start, String),
+    quietEnd: orNull(r.quiet_end, String),
+    dailyCap: orNull(r.daily_cap, Number),
+    createdAt: Number(r.created_at),
+  });
 }

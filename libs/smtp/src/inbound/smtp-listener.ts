@@ -8,12 +8,13 @@ import {
   SMTPServerSession,
 } from 'smtp-server';
 import { SmtpConfig } from '@dizi/config';
-import { DirectoryService, RecipientResolver } from '@dizi/directory';
+import { DirectoryService, RecipientResolver, Resolution } from '@dizi/directory';
 import { summarizeMessage } from '@dizi/mail';
 import { DirectoryRepository } from '@dizi/store';
 import { MessageTooBigError, Spool, SpoolEntry } from '../spool';
 import { AuthGuard } from './auth-guard';
 import { ConnectionLimiter } from './connection-limiter';
+import { GREETING_DELAY_OPTION, installGreetingDelay } from './greeting-delay';
 import { installEnhancedCodePassThrough, SmtpReplyError } from './smtp-reply-error';
 import { ReverseDnsCache } from './reverse-dns-cache';
 import {
@@ -55,6 +56,10 @@ export interface SmtpListenerDeps {
 interface DiziSession extends SMTPServerSession {
   /** Set in onConnect when the connection counted against the limiter. */
   diziAdmitted?: boolean;
+  /** This transaction's accepted recipients, as resolved at RCPT (reset by MAIL). */
+  diziResolved?: Map<string, Resolution>;
+  /** When the first of them was resolved. */
+  diziResolvedAt?: number;
 }
 
 /**
@@ -70,6 +75,7 @@ export class SmtpListener {
 
   constructor(private readonly d: SmtpListenerDeps) {
     installEnhancedCodePassThrough();
+    installGreetingDelay();
     for (const cidr of d.config.relayNetworks) {
       const [net, bits] = cidr.split('/');
       const type = isIPv6(net) ? 'ipv6' : 'ipv4';
@@ -111,6 +117,8 @@ export class SmtpListener {
         void this.onMailFrom(address, session).then(() => cb(), cb),
       onRcptTo: (address, session, cb) => void this.onRcptTo(address, session).then(() => cb(), cb),
       onData: (stream, session, cb) => void this.onData(stream, session, cb),
+      // Not in smtp-server's types: read by installGreetingDelay's init.
+      ...{ [GREETING_DELAY_OPTION]: config.greetingDelayMs },
     });
     server.on('error', (err) => this.d.log.warn({ err, mode }, 'SMTP connection error'));
     this.server = server;
@@ -170,7 +178,8 @@ export class SmtpListener {
     cb(null, { user: user.address });
   }
 
-  private async onMailFrom(address: SMTPServerAddress, session: SMTPServerSession): Promise<void> {
+  private async onMailFrom(address: SMTPServerAddress, session: DiziSession): Promise<void> {
+    session.diziResolved = undefined;
     if (address.address.includes(NOT_UTF8))
       throw new SmtpReplyError(501, '5.1.7', 'the sender address is not valid UTF-8');
     if (this.d.mode === 'mx') return;
@@ -185,7 +194,26 @@ export class SmtpListener {
     throw new SmtpReplyError(553, '5.7.1', `${authUser} is not allowed to send as <${sender}>`);
   }
 
-  private async onRcptTo(address: SMTPServerAddress, session: SMTPServerSession): Promise<void> {
+  private async onRcptTo(address: SMTPServerAddress, session: DiziSession): Promise<void> {
+    const resolution = await this.checkRecipient(address, session);
+    // A recipient another service claimed (mail to SMS) has no resolution: the spool
+    // processor then looks every recipient up again, and asks the claim again.
+    if (!resolution) return;
+    if (!session.diziResolved) {
+      session.diziResolved = new Map();
+      session.diziResolvedAt = Date.now();
+    }
+    session.diziResolved.set(address.address, resolution);
+  }
+
+  /**
+   * Dizi's RCPT policy; returns how the recipient resolved when it is accepted
+   * (undefined for one another service claimed).
+   */
+  private async checkRecipient(
+    address: SMTPServerAddress,
+    session: SMTPServerSession,
+  ): Promise<Resolution | undefined> {
     const { config } = this.d;
     if (session.envelope.rcptTo.length >= config.maxRecipients) {
       throw new SmtpReplyError(
@@ -220,7 +248,7 @@ export class SmtpListener {
             isIPv6(session.remoteAddress) ? 'ipv6' : 'ipv4',
           )
         ) {
-          return;
+          return resolution;
         }
         throw new SmtpReplyError(
           550,
@@ -244,7 +272,7 @@ export class SmtpListener {
             throw new SmtpReplyError(452, '4.2.2', `<${rcpt}>: mailbox full; try again later`);
           }
         }
-        return;
+        return resolution;
       }
     }
   }
@@ -341,6 +369,10 @@ export class SmtpListener {
         'message accepted',
       );
       cb(null, `Ok: queued as ${id}`);
+      const resolved = (session as DiziSession).diziResolved;
+      const resolutions = env.rcptTo.map((r) => resolved?.get(r.address));
+      if (resolutions.every((r) => r !== undefined))
+        entry.resolved = { at: (session as DiziSession).diziResolvedAt ?? 0, resolutions };
       this.d.onAccepted(entry);
     } catch (err) {
       await pending.discard().catch(() => undefined);

@@ -1,4 +1,6 @@
-/** What the SMTP session knew about a message: written next to it in the spool. */
+import type { Resolution } from '@dizi/directory';
+
+/** What the SMTP session knew about a message: its record in the spool journal. */
 export interface SpoolEnvelope {
   /** Envelope sender; '' is the null sender `<>`. */
   sender: string;
@@ -29,4 +31,10 @@ export interface SpoolEntry {
   id: string;
   messageFile: string;
   envelope: SpoolEnvelope;
+  /**
+   * In memory only (never in the journal): how each recipient resolved at RCPT time,
+   * in envelope order, and when. Delivery uses it instead of looking the recipients up
+   * again while it is fresh (see SpoolProcessor); an entry recovered at start has none.
+   */
+  resolved?: { at: number; resolutions: Resolution[] };
 }
