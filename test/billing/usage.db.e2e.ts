@@ -309,14 +309,17 @@ describe('usage records and billing', () => {
     await dizi.waitForMessages(LI, 3);
     await dizi.waitForMessages(ZHAO, 2);
     await settle();
-    const alerts = JSON.parse(
-      (await api('GET', `/api/admin/users/${LI}/alerts/history`)).text,
-    ) as Array<{
-      state: string;
-    }>;
-    assert.equal(alerts.length, 2);
-    for (const a of alerts)
-      assert.ok(['queued', 'submitted', 'delivered'].includes(a.state), `alert ${a.state}`);
+    // An alert row follows its SMS in batches (decided, then queued once the SMS row is
+    // there): wait for both to have gone out rather than read them once.
+    await waitUntil(async () => {
+      const alerts = JSON.parse(
+        (await api('GET', `/api/admin/users/${LI}/alerts/history`)).text,
+      ) as Array<{ state: string }>;
+      return (
+        alerts.length === 2 &&
+        alerts.every((a) => ['queued', 'submitted', 'delivered'].includes(a.state))
+      );
+    }, 'both alerts gone out');
     await waitUntil(() => submitsTo(LI_PHONE).length >= 2, 'the alert SUBMITs', 8000);
     assert.ok(submitsTo(LI_PHONE).length > 2, 'the long alert went out in several segments');
     assert.deepEqual(

@@ -63,6 +63,8 @@ describe(
       );
       const ids = await link.submit({ id: 'b', to: '4915112345678', text: 'L'.repeat(200) });
       assert.deepEqual(ids, ['NS0002', 'NS0003']);
+      // The SMSC logs each submit_sm as it answers it: the log may lag the response.
+      await until(() => smsc.submits().length >= 3, 'the SMSC to log the three submits');
       const [short, part1, part2] = smsc.submits();
       assert.equal(Buffer.from(short.sm, 'hex').toString(), 'Hello Net::SMPP');
       assert.deepEqual(
