@@ -6,6 +6,9 @@ import { createLogger } from '@dizi/logging';
 import { RedisUnavailableError } from '@dizi/queue';
 import { DiziRuntime } from './runtime';
 
+/** How long a stop may take before the process exits anyway. */
+const STOP_DEADLINE_MS = 30_000;
+
 /** `node dist/apps/server/src/main.js`: one Dizi process with the roles from DIZI_ROLES. */
 async function main(): Promise<void> {
   let config;
@@ -62,9 +65,21 @@ async function main(): Promise<void> {
   );
   let stopping = false;
   const stop = (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      // A second Ctrl-C: the operator does not want to wait. Nothing acknowledged is
+      // lost: accepted mail is fsync'd in the spool and finished at the next start.
+      log.warn({ signal }, 'second signal while stopping: exiting now');
+      process.exit(1);
+    }
     stopping = true;
     log.info({ signal }, 'stopping');
+    // A stop that hangs (seen once when the private redis-server died of the same signal
+    // a moment before us and was restarted mid-stop) must not keep the ports and the
+    // data folder forever; the spool makes a hard exit safe.
+    setTimeout(() => {
+      log.error({ signal, afterMs: STOP_DEADLINE_MS }, 'stopping took too long: exiting now');
+      process.exit(1);
+    }, STOP_DEADLINE_MS).unref();
     runtime
       .stop()
       .then(() => process.exit(0))
