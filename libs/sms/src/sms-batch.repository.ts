@@ -73,12 +73,16 @@ const SEGMENT_STATUSES = 'SELECT status FROM sms_segments WHERE sms_id = ?';
 const UPDATE_SMS_STATUS =
   'UPDATE sms_messages SET status = ?, updated_at = ?, error = ? WHERE id = ?';
 
-/** Hand-written SQL (the same on SQLite and PostgreSQL), every batch one transaction. */
+/**
+ * Hand-written SQL (the same on SQLite and PostgreSQL), every batch one transaction. On
+ * SQLite it is a group commit (Database.txGroupCommit): the fsync runs on the thread pool,
+ * so the CMPP window and the HTTP clients keep being served while a batch is made durable.
+ */
 export class SmsBatchRepository implements SmsBatchStore {
   constructor(private readonly db: Database) {}
 
   apply(writes: SmsWrite[]): Promise<SmsWriteResult[]> {
-    return this.db.tx(async (m) => {
+    return this.db.txGroupCommit(async (m) => {
       const now = Date.now();
       const out: SmsWriteResult[] = [];
       for (const w of writes) {
