@@ -48,6 +48,12 @@ export type SmsWriteResult = ClaimedSms | string | null;
  */
 export interface SmsBatchStore {
   apply(writes: SmsWrite[]): Promise<SmsWriteResult[]>;
+  /**
+   * Whether a batch holds the event loop while it runs (SQLite's synchronous driver):
+   * then batches are spaced out so the links and clients get their turn. On PostgreSQL
+   * a batch waits on the network and spacing would only let the queue grow.
+   */
+  readonly blocksEventLoop?: boolean;
 }
 
 const INSERT_SMS =
@@ -79,7 +85,11 @@ const UPDATE_SMS_STATUS =
  * so the CMPP window and the HTTP clients keep being served while a batch is made durable.
  */
 export class SmsBatchRepository implements SmsBatchStore {
-  constructor(private readonly db: Database) {}
+  readonly blocksEventLoop: boolean;
+
+  constructor(private readonly db: Database) {
+    this.blocksEventLoop = db.isSqlite;
+  }
 
   apply(writes: SmsWrite[]): Promise<SmsWriteResult[]> {
     return this.db.txGroupCommit(async (m) => {

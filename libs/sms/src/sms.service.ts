@@ -31,8 +31,10 @@ const SEND_ATTEMPTS = 8;
 const WORKER_CONCURRENCY = 256;
 /**
  * Under load, a batch of SQL writes starts no sooner than this many times the duration
- * of the previous one after it: a SQLite commit blocks the process for its fsync, and a
- * CMPP window only turns over while the process runs (see GroupCommit).
+ * of the previous one after it, where a batch blocks the process (SQLite's synchronous
+ * driver): a CMPP window only turns over while the process runs (see GroupCommit). On
+ * PostgreSQL batches follow each other at once: spaced, one batch pipeline of round
+ * trips saturated at 100 alerts/s and p99 grew to seconds (docs/benchmarks.md).
  */
 const WRITE_SPACING = 3;
 
@@ -122,7 +124,7 @@ export class SmsService implements InboundSink {
     this.queue = new Queue(SMS_QUEUE, { connection: redis });
     this.queue.on('error', (err) => this.log.warn({ err }, 'SMS queue error'));
     this.writes = new GroupCommit((list) => batches.apply(list), {
-      spacing: WRITE_SPACING,
+      spacing: batches.blocksEventLoop === false ? 0 : WRITE_SPACING,
     });
     this.jobs = new GroupCommit(async (rows) => {
       await this.scheduleMany(rows).catch((err: Error) =>
