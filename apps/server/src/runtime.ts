@@ -493,6 +493,7 @@ export class DiziRuntime {
   }
 
   async stop(): Promise<void> {
+    this.redis?.beginStop();
     for (const l of this.listeners.values()) await l.close();
     this.listeners.clear();
     for (const { server } of this.accessServers.values()) await server.close();

@@ -166,10 +166,29 @@ export class RedisSupervisor {
     );
   }
 
+  /** The running redis-server's pid (none between a crash and its restart). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /**
+   * The server is stopping: a redis-server that exits from now on stays down. Called
+   * first thing in a stop, long before `stop()` (which comes last, once the queues are
+   * closed): a signal sent to the whole process group (Ctrl-C in a terminal, `timeout`,
+   * a service manager) reaches redis-server at the same moment as us, and a restart in
+   * the middle of our stop would leave a new redis-server behind.
+   */
+  beginStop(): void {
+    this.stopping = true;
+  }
+
   async stop(): Promise<void> {
     this.stopping = true;
     const child = this.child;
-    if (!child) return;
+    if (!child) {
+      rmSync(this.socketPath, { force: true });
+      return;
+    }
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
       child.once('exit', () => {
