@@ -15,7 +15,7 @@ import {
 import { Database, SmsLinkRepository } from '@dizi/store';
 // The gateways the server is built with: the CLI validates a link with the very code
 // the server runs it with.
-import { SMS_GATEWAYS } from '../../server/src/gateways';
+import { SMS_GATEWAYS } from '@dizi/sms-gateways';
 import { serverRedisUrl } from './server-redis';
 
 interface LinkFlags {

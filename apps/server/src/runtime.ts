@@ -10,7 +10,7 @@ import { AdminAlerts, ALERT_READ_LIMIT, Notify } from '@dizi/notify';
 import { Billing } from '@dizi/billing';
 import Redis from 'ioredis';
 import { hostname as osHostname } from 'node:os';
-import { SMS_GATEWAYS } from './gateways';
+import { SMS_GATEWAYS } from '@dizi/sms-gateways';
 import { FolderAppender, MailboxEvents, StoreAuthenticator } from '@dizi/mailbox';
 import { NoticeTemplates, readHeaderBlock } from '@dizi/mail';
 import type { Logger } from '@dizi/logging';

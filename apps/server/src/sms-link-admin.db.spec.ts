@@ -7,7 +7,7 @@ import { DiziError } from '@dizi/errors';
 import { isRunnable, LinkAdmin, mergeLinkSources, SECRET_MASK, SmsLinks } from '@dizi/sms';
 import { Database, openDataSource, SmsLinkEntity, SmsLinkRepository } from '@dizi/store';
 import { createTestDatabase, TestDatabase } from '../../../test/support/test-database';
-import { SMS_GATEWAYS } from './gateways';
+import { SMS_GATEWAYS } from '@dizi/sms-gateways';
 
 // Links of both sources with the gateways the server is built with: the admin API's
 // links are validated by the same per-kind code as the config file's, stored in SQL,

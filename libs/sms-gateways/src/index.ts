@@ -7,8 +7,9 @@ import { smgpLinkFactory } from '@dizi/gateways/smgp';
 import { smppLinkFactory } from '@dizi/gateways/smpp';
 
 /**
- * The SMS gateway modules this server is built with. The core never imports a gateway;
- * adding one is its own folder plus one line here.
+ * The SMS gateway modules Dizi is built with, for every app that runs or checks links
+ * (the server, the CLI's `dizi link`). The core never imports a gateway; adding one is
+ * its own folder under gateways/ plus one line here.
  */
 export const SMS_GATEWAYS: readonly SmsLinkFactory[] = [
   cmppLinkFactory,
