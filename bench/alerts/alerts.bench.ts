@@ -21,15 +21,7 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import {
-  cpSync,
-  createWriteStream,
-  existsSync,
-  mkdtempSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -49,9 +41,9 @@ import {
   onSignal,
   procCpuS,
   procStatusKb,
-  unaliased,
   waitExit,
 } from '../support/process-tools';
+import { snapshotDist } from '../support/dist-snapshot';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 /** The server runs from a private copy of dist/: other builds rewrite dist/ during a run. */
@@ -82,30 +74,6 @@ const stats = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return `p50=${f0(percentile(s, 50))} p90=${f0(percentile(s, 90))} p99=${f0(percentile(s, 99))} max=${f0(s[s.length - 1] ?? NaN)}`;
 };
-
-/** Copies the built server aside, retrying while a build is half done. */
-async function snapshotDist(): Promise<void> {
-  const src = path.join(ROOT, 'dist');
-  for (let attempt = 1; ; attempt++) {
-    const info = path.join(src, '.tsbuildinfo');
-    const stamp = () => (existsSync(info) ? statSync(info).mtimeMs : 0);
-    const before = stamp();
-    rmSync(SNAPSHOT, { recursive: true, force: true });
-    for (const d of ['apps', 'libs', 'gateways']) {
-      if (existsSync(path.join(src, d)))
-        cpSync(path.join(src, d), path.join(SNAPSHOT, d), { recursive: true });
-    }
-    const bad =
-      stamp() !== before
-        ? 'a build ran during the copy'
-        : existsSync(SERVER)
-          ? unaliased(SNAPSHOT)
-          : SERVER;
-    if (!bad) return;
-    if (attempt >= 20) throw new Error(`dist/ stays incomplete (${bad}): run npm run build`);
-    await sleep(3000);
-  }
-}
 
 /** The alert text a SUBMIT carries (UCS-2, GBK or ASCII; one segment: the texts are short). */
 function submitText(s: ReceivedSubmit): string {
@@ -143,7 +111,7 @@ async function main(): Promise<void> {
     void cleanupAll().then(() => process.exit(1));
   }, TIMEOUT_MS + 240_000);
   overall.unref();
-  if (!process.env.BENCH_DIST) await snapshotDist();
+  if (!process.env.BENCH_DIST) await snapshotDist(ROOT, SNAPSHOT, [SERVER]);
   const load0 = loadavg();
   console.log(
     `# bench:alerts ${new Date().toISOString()} N=${N} users=${USERS} rate=${RATE}/s sessions=${SESSIONS} ` +

@@ -30,13 +30,11 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import {
   chmodSync,
-  cpSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
   rmSync,
-  statSync,
   writeFileSync,
 } from 'node:fs';
 import { connect } from 'node:net';
@@ -55,9 +53,9 @@ import {
   onSignal,
   procCpuS,
   procStatusKb,
-  unaliased,
   waitExit,
 } from '../support/process-tools';
+import { snapshotDist } from '../support/dist-snapshot';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const HERE = path.join(ROOT, 'bench', 'imap');
@@ -229,30 +227,6 @@ function loadAvg(): string {
 function memory(pid: number): string {
   const mb = (field: string) => (procStatusKb(pid, field) / 1024).toFixed(1);
   return `rss_mb=${mb('VmRSS')} peak_rss_mb=${mb('VmHWM')}`;
-}
-
-/** Copies the built server (apps, libs, gateways) aside, retrying while a build is half done. */
-async function snapshotDist(): Promise<void> {
-  const src = path.join(ROOT, 'dist');
-  for (let attempt = 1; ; attempt++) {
-    const info = path.join(src, '.tsbuildinfo');
-    const stamp = () => (existsSync(info) ? statSync(info).mtimeMs : 0);
-    const before = stamp();
-    rmSync(SNAPSHOT, { recursive: true, force: true });
-    for (const d of ['apps', 'libs', 'gateways']) {
-      if (existsSync(path.join(src, d)))
-        cpSync(path.join(src, d), path.join(SNAPSHOT, d), { recursive: true });
-    }
-    const bad =
-      stamp() !== before
-        ? 'a build ran during the copy'
-        : existsSync(SERVER) && existsSync(CLI)
-          ? unaliased(SNAPSHOT)
-          : SERVER;
-    if (!bad) return;
-    if (attempt >= 20) throw new Error(`dist/ stays incomplete (${bad}): run npm run build`);
-    await sleep(3000);
-  }
 }
 
 // ---- Dizi
@@ -596,7 +570,7 @@ async function main(): Promise<void> {
   overall.unref();
   const started = performance.now();
 
-  await snapshotDist();
+  await snapshotDist(ROOT, SNAPSHOT, [SERVER, CLI]);
   console.log(
     `# bench:imap ${new Date().toISOString()} N=${N} SIZE=${SIZE} RUNS=${RUNS} WARMUP=${WARMUP} ` +
       `BATCH=${BATCH} search "${WORD}" in ${FOUND} messages; ${cpus().length} cores ` +

@@ -32,7 +32,7 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
@@ -52,9 +52,9 @@ import {
   onSignal,
   procCpuS,
   procStatusKb,
-  unaliased,
   waitExit,
 } from '../support/process-tools';
+import { snapshotDist } from '../support/dist-snapshot';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 /** The server runs from a private copy of dist/: other builds rewrite dist/ during a run. */
@@ -98,30 +98,6 @@ function percentile(sorted: number[], p: number): number {
 }
 const f0 = (x: number): string => x.toFixed(0);
 const f1 = (x: number): string => x.toFixed(1);
-
-/** Copies the built server (apps, libs, gateways) aside, retrying while a build is half done. */
-async function snapshotDist(): Promise<void> {
-  const src = path.join(ROOT, 'dist');
-  for (let attempt = 1; ; attempt++) {
-    const info = path.join(src, '.tsbuildinfo');
-    const stamp = () => (existsSync(info) ? statSync(info).mtimeMs : 0);
-    const before = stamp();
-    rmSync(SNAPSHOT, { recursive: true, force: true });
-    for (const d of ['apps', 'libs', 'gateways']) {
-      if (existsSync(path.join(src, d)))
-        cpSync(path.join(src, d), path.join(SNAPSHOT, d), { recursive: true });
-    }
-    const bad =
-      stamp() !== before
-        ? 'a build ran during the copy'
-        : existsSync(SERVER)
-          ? unaliased(SNAPSHOT)
-          : SERVER;
-    if (!bad) return;
-    if (attempt >= 20) throw new Error(`dist/ stays incomplete (${bad}): run npm run build`);
-    await sleep(3000);
-  }
-}
 
 // ---- HTTP client (keep-alive, like a real API client with a connection pool)
 
@@ -736,7 +712,7 @@ async function main(): Promise<void> {
   );
   overall.unref();
   // BENCH_DIST names a copy of dist/ made beforehand (to compare two builds turn about).
-  if (!process.env.BENCH_DIST) await snapshotDist();
+  if (!process.env.BENCH_DIST) await snapshotDist(ROOT, SNAPSHOT, [SERVER]);
   console.log(
     `# bench:sms ${new Date().toISOString()} N=${N} clients=${CLIENTS} window=${WINDOW} ` +
       `tps=${TPS} reports=${REPORTS ? `on (+${REPORT_DELAY_MS} ms)` : 'off'} ` +

@@ -15,15 +15,7 @@
  * BENCH_KEEP=1 (keep the data folders).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import {
-  cpSync,
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
@@ -40,9 +32,9 @@ import {
   onSignal,
   procCpuS,
   procStatusKb,
-  unaliased,
   waitExit,
 } from '../support/process-tools';
+import { snapshotDist } from '../support/dist-snapshot';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const ANCHOR = path.join(ROOT, 'bench', 'smtp', 'postfix-anchor.sh');
@@ -120,30 +112,6 @@ async function waitForBanner(port: number, deadlineMs: number, alive: () => bool
 }
 
 const f1 = (x: number): string => x.toFixed(1);
-
-/** Copies the built server (apps, libs, gateways) aside, retrying while a build is half done. */
-async function snapshotDist(): Promise<void> {
-  const src = path.join(ROOT, 'dist');
-  for (let attempt = 1; ; attempt++) {
-    const info = path.join(src, '.tsbuildinfo');
-    const stamp = () => (existsSync(info) ? statSync(info).mtimeMs : 0);
-    const before = stamp();
-    rmSync(SNAPSHOT, { recursive: true, force: true });
-    for (const d of ['apps', 'libs', 'gateways']) {
-      if (existsSync(path.join(src, d)))
-        cpSync(path.join(src, d), path.join(SNAPSHOT, d), { recursive: true });
-    }
-    const bad =
-      stamp() !== before
-        ? 'a build ran during the copy'
-        : existsSync(SERVER) && existsSync(CLI)
-          ? unaliased(SNAPSHOT)
-          : SERVER;
-    if (!bad) return;
-    if (attempt >= 20) throw new Error(`dist/ stays incomplete (${bad}): run npm run build`);
-    await sleep(3000);
-  }
-}
 
 // ---- the load: smtp-source, then poll the mailbox until N messages are in
 
@@ -381,7 +349,7 @@ async function main(): Promise<void> {
   );
   overall.unref();
 
-  await snapshotDist();
+  await snapshotDist(ROOT, SNAPSHOT, [SERVER, CLI]);
   const isRoot = process.getuid?.() === 0;
   if (!SKIP_POSTFIX || !existsSync(SMTP_SOURCE)) {
     if (isRoot) {
