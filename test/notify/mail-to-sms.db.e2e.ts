@@ -212,6 +212,43 @@ describe('mail to <number>@smsDomain goes out as SMS', () => {
     ismg.submitResult = () => 0;
   });
 
+  test('an SMS the carrier takes but reports as undelivered bounces to the sender once', async () => {
+    const LOST = '13800138098';
+    ismg.autoReportStat = 'UNDELIV'; // every segment of the two is reported undelivered
+    try {
+      const before = (await dizi.messages(ZHANG)).length;
+      await submission.sendMail({
+        envelope: { from: ZHANG, to: [`${LOST}@${SMS_DOMAIN}`] },
+        raw: Buffer.from(
+          `From: ${ZHANG}\r\nSubject: lost on the way\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\n${'这条短信会丢失。'.repeat(20)}\r\n`,
+        ),
+      });
+      await waitUntil(() => submitsTo(LOST).length >= 2, 'both segments', 10_000);
+      const msgs = await dizi.waitForMessages(ZHANG, before + 1, 20_000);
+      const dsn = await dizi.raw(msgs[msgs.length - 1]);
+      assert.match(dsn, /report-type=delivery-status/i);
+      assert.match(
+        dsn,
+        new RegExp(`Final-Recipient: rfc822;\\s*${LOST}@sms\\.mx\\.dizi\\.test`, 'i'),
+      );
+      assert.match(dsn, /Action: failed/);
+      assert.match(dsn, /Status: 5\.0\.0/);
+      assert.match(dsn, /carrier status UNDELIV/);
+      assert.match(dsn, /Subject: lost on the way/);
+      await waitUntil(
+        async () => (await smsRows(LOST))[0]?.status === 'failed',
+        'the SMS row failed',
+        10_000,
+      );
+      // The second segment's report derives 'failed' again: still one bounce.
+      await settle();
+      await new Promise((r) => setTimeout(r, 1000));
+      assert.equal((await dizi.messages(ZHANG)).length, before + 1, 'exactly one DSN');
+    } finally {
+      ismg.autoReportStat = null;
+    }
+  });
+
   test('an MO "address text" to a phone address becomes an SMS to that phone (a local sender)', async () => {
     assert.equal(await api('PUT', `/api/admin/users/${WANG}/phone`, { number: WANG_PHONE }), 200);
     const before = await inboxCounts();

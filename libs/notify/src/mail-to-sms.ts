@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { DiziError } from '@dizi/errors';
 import { LinkDownError, NoRouteError, SubmitRefusedError } from '@dizi/gateway-kit';
 import { headerEnd } from '@dizi/mail';
-import { newSmsId } from '@dizi/sms';
+import { CarrierReportedFailure, newSmsId } from '@dizi/sms';
 import { DirectoryRepository, MailSmsEntity, MailSmsRepository } from '@dizi/store';
 import { readAlertMail } from './alert-mail';
 import { buildAlertText } from './alert-text';
@@ -163,12 +163,15 @@ export class MailToSms {
 }
 
 /**
- * RFC 3463 code of a failed SMS: a carrier's refusal is permanent (5.0.0); no link
+ * RFC 3463 code of a failed SMS: a carrier's refusal, or its report that the SMS was
+ * not delivered, is permanent (5.0.0; 5.4.7 when it expired); no link
  * taking it for all the tries is a routing failure (5.4.4); anything else, such as a
  * time-out after which the carrier may or may not have it, 5.4.0.
  */
 export function dsnStatus(err: Error): string {
   if (err instanceof SubmitRefusedError) return '5.0.0';
+  // Reported after the carrier took it: expired is RFC 3463's "delivery time expired".
+  if (err instanceof CarrierReportedFailure) return err.expired ? '5.4.7' : '5.0.0';
   if (err instanceof NoRouteError) {
     return err.attempts.length && err.attempts.every((a) => a.error instanceof SubmitRefusedError)
       ? '5.0.0'

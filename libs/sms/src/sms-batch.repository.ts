@@ -15,6 +15,14 @@ export interface SubmittedSms {
   carrierIds: string[];
 }
 
+/** A report applied to its SMS; `failedNow`: this report made the SMS failed or expired. */
+export interface ReportedSms {
+  smsId: string;
+  failedNow: boolean;
+  status: SmsStatus | null;
+  error: string | null;
+}
+
 export interface SegmentReport {
   linkId: string;
   carrierId: string;
@@ -29,8 +37,8 @@ export interface SegmentReport {
  * - claim: moves the row from queued/sending to sending; null where it was not (gone,
  *   sent, failed).
  * - submitted: records the carrier ids (one segment row each), marks the row submitted.
- * - report: applies a report to its segment and derives the SMS status; the SMS id, or
- *   null when no segment has that carrier id.
+ * - report: applies a report to its segment and derives the SMS status (ReportedSms),
+ *   or null when no segment has that carrier id.
  */
 export type SmsWrite =
   | { kind: 'insert'; row: SmsMessageEntity }
@@ -39,7 +47,7 @@ export type SmsWrite =
   | ({ kind: 'report' } & SegmentReport);
 
 /** What each write answers (see SmsWrite). */
-export type SmsWriteResult = ClaimedSms | string | null;
+export type SmsWriteResult = ClaimedSms | ReportedSms | null;
 
 /**
  * The SMS hot path written in batches: the writes of many SMS (inserts, claims, submits
@@ -76,8 +84,11 @@ const FIND_SEGMENT =
 const UPDATE_SEGMENT =
   'UPDATE sms_segments SET status = ?, carrier_status = ?, updated_at = ? WHERE id = ?';
 const SEGMENT_STATUSES = 'SELECT status FROM sms_segments WHERE sms_id = ?';
+// Only a change of status counts: later reports of the other segments of a failed SMS
+// derive 'failed' again and must not tell its listeners (a bounce) a second time.
 const UPDATE_SMS_STATUS =
-  'UPDATE sms_messages SET status = ?, updated_at = ?, error = ? WHERE id = ?';
+  'UPDATE sms_messages SET status = ?, updated_at = ?, error = ? WHERE id = ? AND status <> ? ' +
+  'RETURNING id';
 
 /**
  * Hand-written SQL (the same on SQLite and PostgreSQL), every batch one transaction. On
@@ -144,7 +155,11 @@ async function submitted(m: EntityManager, s: SubmittedSms, now: number): Promis
   return null;
 }
 
-async function report(m: EntityManager, r: SegmentReport, now: number): Promise<string | null> {
+async function report(
+  m: EntityManager,
+  r: SegmentReport,
+  now: number,
+): Promise<ReportedSms | null> {
   const [seg] = await rows<{ id: number; smsId: string }>(m, FIND_SEGMENT, [r.linkId, r.carrierId]);
   if (!seg) return null;
   await rows(m, UPDATE_SEGMENT, [r.segmentStatus, r.carrierStatus, now, seg.id]);
@@ -152,15 +167,17 @@ async function report(m: EntityManager, r: SegmentReport, now: number): Promise<
     (s) => s.status,
   );
   const next = smsStatusOf(statuses);
+  const error = next && next !== 'delivered' ? `carrier status ${r.carrierStatus}` : null;
+  let changed = false;
   if (next) {
-    await rows(m, UPDATE_SMS_STATUS, [
-      next,
-      now,
-      next === 'delivered' ? null : `carrier status ${r.carrierStatus}`,
-      seg.smsId,
-    ]);
+    changed = (await rows(m, UPDATE_SMS_STATUS, [next, now, error, seg.smsId, next])).length > 0;
   }
-  return seg.smsId;
+  return {
+    smsId: seg.smsId,
+    status: next,
+    error,
+    failedNow: changed && (next === 'failed' || next === 'expired'),
+  };
 }
 
 /** delivered when every segment is, expired/failed as soon as one is; null = no change. */

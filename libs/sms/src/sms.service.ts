@@ -17,6 +17,7 @@ import { GroupCommit } from './group-commit';
 import {
   batchStoreFor,
   ClaimedSms,
+  ReportedSms,
   SmsBatchStore,
   SmsWrite,
   SmsWriteResult,
@@ -77,6 +78,20 @@ export type InboundSmsListener = (
 ) => Promise<void> | void;
 
 /** Told once an outbound SMS has failed for good (bounces of mail sent as SMS: issue 5). */
+/**
+ * The carrier took the SMS but its delivery report says it did not arrive (UNDELIV,
+ * EXPIRED, REJECTD, …). `expired`: the carrier gave up for lack of time.
+ */
+export class CarrierReportedFailure extends Error {
+  override name = 'CarrierReportedFailure';
+  constructor(
+    readonly carrierError: string,
+    readonly expired: boolean,
+  ) {
+    super(`the carrier reported the SMS as not delivered (${carrierError})`);
+  }
+}
+
 export type FailedSmsListener = (sms: SmsMessageEntity, error: Error) => Promise<void> | void;
 /** Told once a carrier took an SMS, with the segments it went out in (usage records). */
 export type SubmittedSmsListener = (sms: { id: string; segments: number; linkId: string }) => void;
@@ -386,14 +401,14 @@ export class SmsService implements InboundSink {
   }
 
   async report(r: DeliveryReport): Promise<void> {
-    const smsId = await this.writes.submit({
+    const applied = (await this.writes.submit({
       kind: 'report',
       linkId: r.linkId,
       carrierId: r.messageId,
       segmentStatus: segmentStatus(r),
       carrierStatus: r.carrierStatus,
-    });
-    if (smsId) return this.outboundChanged(smsId as string, 'reported');
+    })) as ReportedSms | null;
+    if (applied) return this.reported(applied);
     // A report can overtake the recording of its own submit (the carrier answers the
     // submit and reports at once): keep it a while and apply it once the ids are stored.
     this.earlyReports.set(`${r.linkId} ${r.messageId}`, { report: r, at: Date.now() });
@@ -406,15 +421,29 @@ export class SmsService implements InboundSink {
       const early = this.earlyReports.get(`${linkId} ${id}`);
       if (!early) continue;
       this.earlyReports.delete(`${linkId} ${id}`);
-      const smsId = await this.writes.submit({
+      const applied = (await this.writes.submit({
         kind: 'report',
         linkId,
         carrierId: id,
         segmentStatus: segmentStatus(early.report),
         carrierStatus: early.report.carrierStatus,
-      });
-      if (typeof smsId === 'string') this.outboundChanged(smsId, 'reported');
+      })) as ReportedSms | null;
+      if (applied) await this.reported(applied);
     }
+  }
+
+  /**
+   * A report was applied. When it made the SMS fail (the carrier took it, then could
+   * not deliver it), the failed-SMS listeners are told once, as for a refused submit:
+   * a mail sent as SMS bounces to its sender.
+   */
+  private async reported(r: ReportedSms): Promise<void> {
+    this.outboundChanged(r.smsId, 'reported');
+    if (r.failedNow && this.failedListeners.length)
+      await this.tellFailed(
+        r.smsId,
+        new CarrierReportedFailure(r.error ?? 'no carrier status', r.status === 'expired'),
+      );
   }
 
   async close(): Promise<void> {
