@@ -267,3 +267,55 @@ describe('mail to <number>@smsDomain goes out as SMS', () => {
     assert.deepEqual(await inboxCounts(), before);
   });
 });
+
+// notify.mailToSmsDailyCap: a user's SMS by mail stop at the cap for the day, with a DSN.
+describe('mail to SMS: the daily cap per user', () => {
+  let dizi: DiziHarness;
+  let ismg: CmppIsmgSimulator;
+  let submission: Transporter;
+
+  before(async () => {
+    ismg = await startTestIsmg();
+    dizi = await DiziHarness.start({
+      config: { notify: { mailToSmsDailyCap: 2 }, links: [cmppTestLink(ismg)] },
+    });
+    await dizi.addUser(ZHANG);
+    submission = nodemailer.createTransport({
+      host: '127.0.0.1',
+      port: dizi.submissionPort,
+      secure: false,
+      requireTLS: true,
+      tls: { rejectUnauthorized: false },
+      auth: { user: ZHANG, pass: 'password123' },
+    });
+    await ismg.waitFor(() => ismg.logins.some((l) => l.status === 0), 5000, 'CMPP login');
+  });
+  after(async () => {
+    submission?.close();
+    await dizi?.stop();
+    await ismg?.close();
+  });
+
+  test('past the cap the mail bounces with 5.7.0 and no SMS goes out', async () => {
+    const numbers = ['13800138031', '13800138032', '13800138033'];
+    for (const n of numbers) {
+      await submission.sendMail({
+        envelope: { from: ZHANG, to: [`${n}@${SMS_DOMAIN}`] },
+        raw: `From: ${ZHANG}\r\nTo: ${n}@${SMS_DOMAIN}\r\nSubject: to ${n}\r\n\r\nhello\r\n`,
+      });
+      await dizi.services.processor.idle();
+    }
+    const dsnMsgs = await dizi.waitForMessages(ZHANG, 1, 20_000);
+    const dsn = await dizi.raw(dsnMsgs[0]);
+    assert.match(dsn, /Final-Recipient: rfc822;\s*13800138033@sms\.mx\.dizi\.test/i);
+    assert.match(dsn, /Status: 5\.7\.0/);
+    assert.match(dsn, /allowed\s+a\s+day/);
+    await smsQueueDrained(dizi);
+    const got = (n: string) => ismg.submits.filter((s) => s.submit.destTerminalIds.includes(n));
+    assert.deepEqual(
+      numbers.map((n) => got(n).length),
+      [1, 1, 0],
+    );
+    assert.equal((await dizi.messages(ZHANG)).length, 1, 'one DSN, for the third mail only');
+  });
+});

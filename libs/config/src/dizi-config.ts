@@ -165,6 +165,12 @@ export class NotifyConfig {
   mailToSmsTemplate = '{from} [{subject}] {body}';
   /** Segments a mail sent as SMS may use (the rest of the body is cut). */
   @IsInt() @Min(1) @Max(10) mailToSmsSegments = 3;
+  /**
+   * SMS one user may send by mail a day (local day of `timeZone`); past it the mail
+   * bounces (5.7.0) and nothing is sent. Each is a paid SMS, and a hijacked account or a
+   * mail loop must not spend without end. 0: no cap.
+   */
+  @IsInt() @Min(0) mailToSmsDailyCap = 200;
   /** Send-time SMS notice (X-Dizi-Notify: sms): text with {from}, {time}, {subject}. */
   @IsString()
   @Matches(/\{(from|subject)\}/, { message: 'noticeTemplate must contain {from} or {subject}' })

@@ -19,6 +19,8 @@ export interface MailToSmsOptions {
   segments: number;
   gsmPerSegment: number;
   timeZone: string;
+  /** SMS a user may send by mail a day; 0: no cap (notify.mailToSmsDailyCap). */
+  dailyCap?: number;
 }
 
 /** The SMTP listener's answer for a recipient (libs/smtp RecipientClaim fits). */
@@ -86,6 +88,8 @@ export class MailToSms {
     const headers = (end < 0 ? raw : raw.subarray(0, end)).toString('latin1');
     /** One SMS per number, even when two addresses spell it differently. */
     const sent = new Map<string, string>();
+    const cap = this.opts.dailyCap ?? 0;
+    let used = cap && user ? await this.repo.sentSince(user.id, this.dayStart()) : 0;
     for (const recipient of recipients) {
       let number: string;
       try {
@@ -109,6 +113,15 @@ export class MailToSms {
       if (sent.has(number)) continue;
       sent.set(number, row.smsId);
       if (!created && (await this.repo.smsExists(row.smsId))) continue; // sent before a crash
+      // The claimed row itself is counted by sentSince: `used` was read before it.
+      if (cap && user && used >= cap) {
+        const why = `${user.address} has sent the ${cap} SMS by mail allowed a day; try again tomorrow`;
+        await this.repo.failSms(row.smsId, why);
+        failed.push({ recipient, status: '5.7.0', diagnostic: why });
+        this.log.warn({ id: mail.id, user: user.address, cap }, 'mail to SMS over the daily cap');
+        continue;
+      }
+      used++;
       try {
         await this.sms.send({
           id: row.smsId,
@@ -129,6 +142,13 @@ export class MailToSms {
       );
     }
     return failed;
+  }
+
+  /** When today began in the notify time zone (to the minute, as the cap needs). */
+  private dayStart(): number {
+    const now = Date.now();
+    const minute = now - (now % 60_000);
+    return minute - localTime(new Date(now), this.opts.timeZone).minuteOfDay * 60_000;
   }
 
   /**

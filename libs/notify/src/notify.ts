@@ -50,6 +50,7 @@ export interface NotifySettings {
   mailToSmsFromMx: boolean;
   mailToSmsTemplate: string;
   mailToSmsSegments: number;
+  mailToSmsDailyCap: number;
   noticeTemplate: string;
   noticeSegments: number;
   noticeMaxPerMail: number;
@@ -196,6 +197,7 @@ export class Notify {
         fromMx: s.mailToSmsFromMx,
         template: s.mailToSmsTemplate,
         segments: s.mailToSmsSegments,
+        dailyCap: s.mailToSmsDailyCap,
         gsmPerSegment: s.gsmCharsPerSegment,
         timeZone: s.timeZone,
       },

@@ -1,5 +1,6 @@
 import { Database } from './database';
 import { MailSmsEntity, SmsMessageEntity } from './entities';
+import { rows } from './raw-sql';
 
 export type NewMailSms = Omit<MailSmsEntity, 'id' | 'state' | 'error' | 'createdAt' | 'updatedAt'>;
 
@@ -61,6 +62,21 @@ export class MailSmsRepository {
       }
       return taken;
     });
+  }
+
+  /**
+   * SMS a user sent from mail since `since` (one per SMS, however many addresses of a
+   * mail named its number); SMS that failed are not counted.
+   */
+  async sentSince(userId: number, since: number): Promise<number> {
+    const [r] = await this.db.run((m) =>
+      rows<{ n: number | string }>(
+        m,
+        "SELECT COUNT(DISTINCT sms_id) AS n FROM mail_sms WHERE user_id = ? AND created_at >= ? AND kind = 'mail2sms' AND state = 'queued'",
+        [userId, since],
+      ),
+    );
+    return Number(r?.n ?? 0);
   }
 
   /** Rows of one mail, oldest first (admin look-ups, tests). */

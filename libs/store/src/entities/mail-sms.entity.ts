@@ -14,6 +14,7 @@ export type MailSmsState = 'queued' | 'failed';
  */
 @Entity('mail_sms')
 @Index(['spoolId', 'kind', 'recipient'], { unique: true })
+@Index(['userId', 'createdAt'])
 export class MailSmsEntity {
   @PrimaryGeneratedColumn() id!: number;
   /** The spool id of the mail (also its blob id when it was stored). */

@@ -9,6 +9,7 @@ import { SmsCommands1733011200000 } from './0008-sms-commands';
 import { Contacts1733097600000 } from './0009-contacts';
 import { AlertDelivery1733184000000 } from './0010-alert-delivery';
 import { Reminders1733356800000 } from './0012-reminders';
+import { MailSmsDailyCap1733443200000 } from './0013-mail-sms-daily-cap';
 
 /** Every migration, oldest first. New ones are appended here. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   Contacts1733097600000,
   AlertDelivery1733184000000,
   Reminders1733356800000,
+  MailSmsDailyCap1733443200000,
 ];
