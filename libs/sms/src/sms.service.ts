@@ -77,7 +77,6 @@ export type InboundSmsListener = (
   message: InboundMessage,
 ) => Promise<void> | void;
 
-/** Told once an outbound SMS has failed for good (bounces of mail sent as SMS: issue 5). */
 /**
  * The carrier took the SMS but its delivery report says it did not arrive (UNDELIV,
  * EXPIRED, REJECTD, …). `expired`: the carrier gave up for lack of time.
@@ -92,6 +91,7 @@ export class CarrierReportedFailure extends Error {
   }
 }
 
+/** Told once an outbound SMS has failed for good (bounces of mail sent as SMS: issue 5). */
 export type FailedSmsListener = (sms: SmsMessageEntity, error: Error) => Promise<void> | void;
 /** Told once a carrier took an SMS, with the segments it went out in (usage records). */
 export type SubmittedSmsListener = (sms: { id: string; segments: number; linkId: string }) => void;
